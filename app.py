@@ -1,0 +1,3 @@
+from brott import create_app
+
+app = create_app()

@@ -1,0 +1,175 @@
+"""Measures of the council's citizen promise: list, page, update, create, edit."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from brott import policy
+from brott.errors import ConflictError, DomainError, show_on_form
+from brott.extensions import db
+from brott.measures.forms import FilterForm, MeasureForm, UpdateForm
+from brott.models import MeasureStatus
+from brott.policy import Permission
+from brott.services import measures as service
+
+bp = Blueprint("measures", __name__, url_prefix="/r/<slug>")
+
+
+@bp.route("/")
+@login_required
+def index(slug: str):
+    membership = policy.council_membership(current_user, slug)
+    form = FilterForm(request.args)
+    form.owner.choices = [
+        ("", "Alla"),
+        *((str(u.id), u.name) for u in service.owner_candidates(membership.council_id)),
+    ]
+    form.category.choices = [
+        ("", "Alla"),
+        *((c, c) for c in service.categories(membership.council_id)),
+    ]
+    valid = form.validate()
+    filters = filters_from(form) if valid else service.MeasureFilters()
+    measures = service.list_measures(membership, filters)
+    return render_template(
+        "measures/list.html", membership=membership, measures=measures, form=form
+    )
+
+
+@bp.route("/insatser/<int:measure_id>")
+@login_required
+def show(slug: str, measure_id: int):
+    membership = policy.council_membership(current_user, slug)
+    measure = service.load_measure_page(membership, measure_id)
+    return render_template("measures/show.html", membership=membership, measure=measure)
+
+
+@bp.route("/insatser/<int:measure_id>/uppdatera", methods=["GET", "POST"])
+@login_required
+def update(slug: str, measure_id: int):
+    membership = policy.council_membership(current_user, slug)
+    measure = policy.get_measure(membership, measure_id)
+    policy.require(membership, Permission.UPDATE_MEASURE, measure)
+    form = UpdateForm(obj=measure if request.method == "GET" else None)
+    if request.method == "GET":
+        form.comment.data = ""
+    newer = []
+    if form.validate_on_submit():
+        try:
+            service.record_update(
+                measure,
+                current_user,
+                MeasureStatus(form.status.data),
+                form.progress.data,
+                form.comment.data,
+                seen_version=_seen_version(form),
+            )
+            db.session.commit()
+            flash("Uppdateringen är sparad.", "success")
+            return redirect(url_for("measures.show", slug=slug, measure_id=measure_id))
+        except DomainError as error:
+            newer = _handle_domain_error(form, error, measure)
+    return render_template(
+        "measures/update.html", membership=membership, measure=measure, form=form, newer=newer
+    )
+
+
+@bp.route("/insatser/ny", methods=["GET", "POST"])
+@login_required
+def create(slug: str):
+    membership = policy.council_membership(current_user, slug)
+    policy.require(membership, Permission.MANAGE_MEASURES)
+    form = _measure_form(membership)
+    if form.validate_on_submit():
+        try:
+            measure = service.create_measure(
+                membership.council_id, current_user, _measure_data(form)
+            )
+            db.session.commit()
+            flash("Insatsen är skapad.", "success")
+            return redirect(url_for("measures.show", slug=slug, measure_id=measure.id))
+        except DomainError as error:
+            _handle_domain_error(form, error)
+    return render_template("measures/form.html", membership=membership, form=form, measure=None)
+
+
+@bp.route("/insatser/<int:measure_id>/redigera", methods=["GET", "POST"])
+@login_required
+def edit(slug: str, measure_id: int):
+    membership = policy.council_membership(current_user, slug)
+    measure = policy.get_measure(membership, measure_id)
+    policy.require(membership, Permission.MANAGE_MEASURES, measure)
+    form = _measure_form(membership, measure if request.method == "GET" else None)
+    newer = []
+    if form.validate_on_submit():
+        try:
+            service.edit_measure(
+                measure,
+                current_user,
+                _measure_data(form),
+                seen_version=_seen_version(form),
+                comment=form.comment.data or "",
+            )
+            db.session.commit()
+            flash("Insatsen är sparad.", "success")
+            return redirect(url_for("measures.show", slug=slug, measure_id=measure_id))
+        except DomainError as error:
+            newer = _handle_domain_error(form, error, measure)
+    return render_template(
+        "measures/form.html", membership=membership, form=form, measure=measure, newer=newer
+    )
+
+
+def filters_from(form: FilterForm) -> service.MeasureFilters:
+    return service.MeasureFilters(
+        status=MeasureStatus(form.status.data) if form.status.data else None,
+        owner_id=int(form.owner.data) if form.owner.data else None,
+        category=form.category.data or None,
+    )
+
+
+def _measure_form(membership, measure=None) -> MeasureForm:
+    form = MeasureForm(obj=measure)
+    form.owner_ids.choices = [
+        (u.id, u.name) for u in service.owner_candidates(membership.council_id)
+    ]
+    form.partner_ids.choices = [
+        (p.id, p.name) for p in service.partner_candidates(membership.council_id)
+    ]
+    if measure is not None:
+        form.owner_ids.data = [u.id for u in measure.owners]
+        form.partner_ids.data = [p.id for p in measure.partners]
+        form.comment.data = ""
+    return form
+
+
+def _measure_data(form: MeasureForm) -> service.MeasureData:
+    return service.MeasureData(
+        title=form.title.data,
+        description=form.description.data or "",
+        category=form.category.data or "",
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
+        next_review_date=form.next_review_date.data,
+        owner_ids=form.owner_ids.data or [],
+        partner_ids=form.partner_ids.data or [],
+    )
+
+
+def _seen_version(form) -> int:
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return -1  # a missing version can never match: treated as a conflict
+
+
+def _handle_domain_error(form, error: DomainError, measure=None) -> list:
+    """Show the error on the form; on a conflict, return the entries the user had not seen.
+
+    The form then carries the current version: having seen those entries, the user may
+    save again deliberately.
+    """
+    show_on_form(form, error)
+    if isinstance(error, ConflictError) and measure is not None:
+        form.version.data = str(measure.version)
+        return service.updates_since(measure.id, error.seen_version)
+    return []

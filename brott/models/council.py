@@ -1,0 +1,40 @@
+"""The tenant (a council) and the partner organisations it works with."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from brott.models.base import Base, utcnow
+
+
+class Council(Base):
+    """A municipality's local crime-prevention council; everything belongs to one."""
+
+    __tablename__ = "council"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    municipality: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Council {self.slug}>"
+
+
+class PartnerOrganisation(Base):
+    """An organisation outside the council that takes part in measures (police, companies…)."""
+
+    __tablename__ = "partner_organisation"
+    __table_args__ = (UniqueConstraint("council_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(80), default="")
+
+    council: Mapped[Council] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<PartnerOrganisation {self.name}>"

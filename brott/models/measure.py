@@ -1,0 +1,141 @@
+"""A measure (insats) of a citizen promise, and its journal of changes."""
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from brott.models.base import Base, utcnow
+from brott.models.council import Council, PartnerOrganisation
+from brott.models.promise import CitizenPromise
+from brott.models.user import User
+
+
+class MeasureStatus(enum.StrEnum):
+    PLANNED = "planned"
+    INVESTIGATING = "investigating"
+    ONGOING = "ongoing"
+    PAUSED = "paused"
+    DONE = "done"
+
+
+STATUS_LABELS = {
+    MeasureStatus.PLANNED: "Planerad",
+    MeasureStatus.INVESTIGATING: "Utreds",
+    MeasureStatus.ONGOING: "Pågår",
+    MeasureStatus.PAUSED: "Pausad",
+    MeasureStatus.DONE: "Klar",
+}
+
+
+def _status_enum() -> Enum:
+    return Enum(
+        MeasureStatus,
+        native_enum=False,
+        length=20,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+measure_owner = Table(
+    "measure_owner",
+    Base.metadata,
+    Column("measure_id", ForeignKey("measure.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+)
+
+measure_partner = Table(
+    "measure_partner",
+    Base.metadata,
+    Column("measure_id", ForeignKey("measure.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "partner_id",
+        ForeignKey("partner_organisation.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+)
+
+
+class Measure(Base):
+    __tablename__ = "measure"
+    __table_args__ = (CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"), index=True)
+    promise_id: Mapped[int | None] = mapped_column(ForeignKey("citizen_promise.id"), index=True)
+    number: Mapped[int | None]
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(String(80), default="")
+    status: Mapped[MeasureStatus] = mapped_column(_status_enum(), default=MeasureStatus.PLANNED)
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    next_review_date: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    council: Mapped[Council] = relationship()
+    promise: Mapped[CitizenPromise | None] = relationship()
+    owners: Mapped[list[User]] = relationship(secondary=measure_owner, order_by=User.name)
+    partners: Mapped[list[PartnerOrganisation]] = relationship(
+        secondary=measure_partner, order_by=PartnerOrganisation.name
+    )
+    updates: Mapped[list["MeasureUpdate"]] = relationship(
+        back_populates="measure",
+        order_by="MeasureUpdate.id.desc()",
+        cascade="all, delete-orphan",
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    def __repr__(self) -> str:
+        return f"<Measure {self.id} {self.title!r}>"
+
+
+class MeasureUpdate(Base):
+    """One journal entry: who changed what on a measure, when, and why."""
+
+    __tablename__ = "measure_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # the measure's version after this change, so a conflict can show what came after a form
+    version: Mapped[int]
+    old_status: Mapped[MeasureStatus | None] = mapped_column(_status_enum())
+    new_status: Mapped[MeasureStatus | None] = mapped_column(_status_enum())
+    old_progress: Mapped[int | None]
+    new_progress: Mapped[int | None]
+    # other fields changed: {"field": [old, new]} with values rendered as text
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    measure: Mapped[Measure] = relationship(back_populates="updates")
+    author: Mapped[User | None] = relationship()
+
+    @property
+    def status_changed(self) -> bool:
+        return self.old_status != self.new_status
+
+    @property
+    def progress_changed(self) -> bool:
+        return self.old_progress != self.new_progress

@@ -1,0 +1,1 @@
+"""Domain rules: plain functions over model objects. They flush; the caller commits."""

@@ -1,0 +1,28 @@
+"""Councils: the tenants of an installation."""
+
+import re
+
+from brott.errors import DomainError
+from brott.extensions import db
+from brott.models import Council
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
+
+
+def find_council(slug: str) -> Council | None:
+    """The council with this slug, if any."""
+    return db.session.scalars(db.select(Council).where(Council.slug == slug)).one_or_none()
+
+
+def create_council(slug: str, name: str, municipality: str) -> Council:
+    """A new council; its slug appears in every URL of the council."""
+    if not SLUG_PATTERN.match(slug):
+        raise DomainError(
+            "Kortnamnet får bara innehålla a–z, 0–9 och bindestreck (3–60 tecken).", field="slug"
+        )
+    if find_council(slug) is not None:
+        raise DomainError("Det finns redan ett råd med det kortnamnet.", field="slug")
+    council = Council(slug=slug, name=name.strip(), municipality=municipality.strip())
+    db.session.add(council)
+    db.session.flush()
+    return council

@@ -1,0 +1,319 @@
+"""Measures of a citizen promise: listing, creating, editing and journaled status updates."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import NotFound
+
+from brott import policy
+from brott.errors import ConflictError, DomainError
+from brott.extensions import db
+from brott.models import (
+    CitizenPromise,
+    Measure,
+    MeasureStatus,
+    MeasureUpdate,
+    Membership,
+    PartnerOrganisation,
+    User,
+    utcnow,
+)
+
+CONFLICT_MESSAGE = (
+    "Insatsen har ändrats av någon annan sedan du öppnade den. "
+    "Ingenting av det du skrev har sparats – se ändringarna nedan och gör om din ändring."
+)
+
+
+@dataclass(frozen=True)
+class MeasureFilters:
+    status: MeasureStatus | None = None
+    owner_id: int | None = None
+    category: str | None = None
+
+
+@dataclass
+class MeasureData:
+    """The editable fields of a measure, as a coordinator enters them."""
+
+    title: str
+    description: str = ""
+    category: str = ""
+    start_date: date | None = None
+    end_date: date | None = None
+    next_review_date: date | None = None
+    owner_ids: list[int] = field(default_factory=list)
+    partner_ids: list[int] = field(default_factory=list)
+
+
+def list_measures(membership: Membership, filters: MeasureFilters) -> list[Measure]:
+    """The council's measures matching the filters, with owners loaded, in promise order."""
+    stmt = (
+        policy.measures_query(membership)
+        .options(selectinload(Measure.owners), selectinload(Measure.partners))
+        .order_by(Measure.number.is_(None), Measure.number, Measure.title)
+    )
+    if filters.status is not None:
+        stmt = stmt.where(Measure.status == filters.status)
+    if filters.owner_id is not None:
+        stmt = stmt.where(Measure.owners.any(User.id == filters.owner_id))
+    if filters.category:
+        stmt = stmt.where(Measure.category == filters.category)
+    return list(db.session.scalars(stmt))
+
+
+def load_measure_page(membership: Membership, measure_id: int) -> Measure:
+    """One measure with everything its page shows, in a fixed number of queries."""
+    stmt = (
+        policy.measures_query(membership)
+        .where(Measure.id == measure_id)
+        .options(
+            joinedload(Measure.promise),
+            selectinload(Measure.owners),
+            selectinload(Measure.partners),
+            selectinload(Measure.updates).joinedload(MeasureUpdate.author),
+        )
+    )
+    measure = db.session.scalars(stmt).one_or_none()
+    if measure is None:
+        raise NotFound()
+    return measure
+
+
+def categories(council_id: int) -> list[str]:
+    """The categories in use in a council, for filters and suggestions."""
+    stmt = (
+        db.select(Measure.category)
+        .where(Measure.council_id == council_id, Measure.category != "")
+        .distinct()
+        .order_by(Measure.category)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def owner_candidates(council_id: int) -> list[User]:
+    """Active members of the council who may own a measure."""
+    stmt = (
+        db.select(User)
+        .join(Membership)
+        .where(
+            Membership.council_id == council_id,
+            Membership.active.is_(True),
+            Membership.role.in_(policy.OWNER_ROLES),
+            User.active.is_(True),
+        )
+        .order_by(User.name)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def partner_candidates(council_id: int) -> list[PartnerOrganisation]:
+    """The council's partner organisations."""
+    stmt = (
+        db.select(PartnerOrganisation)
+        .where(PartnerOrganisation.council_id == council_id)
+        .order_by(PartnerOrganisation.name)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def create_measure(council_id: int, author: User, data: MeasureData) -> Measure:
+    """Add a measure to a council; the journal records its creation."""
+    _check_dates(data)
+    measure = Measure(
+        council_id=council_id,
+        promise_id=_current_promise_id(council_id),
+        number=_next_number(council_id),
+        status=MeasureStatus.PLANNED,
+        progress=0,
+    )
+    _apply(measure, data)
+    db.session.add(measure)
+    db.session.flush()
+    _journal(measure, author, comment="Insatsen skapades.", changes={})
+    db.session.flush()
+    return measure
+
+
+def edit_measure(
+    measure: Measure, author: User, data: MeasureData, seen_version: int, comment: str = ""
+) -> MeasureUpdate | None:
+    """Change a measure's fields; refused if someone saved it after `seen_version`."""
+    _check_version(measure, seen_version)
+    _check_dates(data)
+    before = _snapshot(measure)
+    _apply(measure, data)
+    after = _snapshot(measure)
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if not changes and not comment.strip():
+        return None
+    measure.updated_at = utcnow()
+    _flush_or_conflict(seen_version)
+    entry = _journal(measure, author, comment=comment.strip(), changes=changes)
+    db.session.flush()
+    return entry
+
+
+def record_update(
+    measure: Measure,
+    author: User,
+    status: MeasureStatus,
+    progress: int,
+    comment: str,
+    seen_version: int,
+) -> MeasureUpdate:
+    """Set status and progress with an explaining comment; every call writes a journal entry."""
+    _check_version(measure, seen_version)
+    comment = comment.strip()
+    if not comment:
+        raise DomainError("Skriv en kommentar som förklarar ändringen.", field="comment")
+    if not 0 <= progress <= 100:
+        raise DomainError("Framsteget anges i procent, 0–100.", field="progress")
+    if status is MeasureStatus.DONE and progress != 100:
+        raise DomainError("En klar insats har framsteget 100 %.", field="progress")
+    old_status, old_progress = measure.status, measure.progress
+    measure.status = status
+    measure.progress = progress
+    measure.updated_at = utcnow()
+    _flush_or_conflict(seen_version)
+    entry = _journal(
+        measure,
+        author,
+        comment=comment,
+        changes={},
+        old_status=old_status,
+        old_progress=old_progress,
+    )
+    db.session.flush()
+    return entry
+
+
+def updates_since(measure_id: int, seen_version: int) -> list[MeasureUpdate]:
+    """Journal entries written after the version a user saw: what the other person changed."""
+    stmt = (
+        db.select(MeasureUpdate)
+        .where(MeasureUpdate.measure_id == measure_id, MeasureUpdate.version > seen_version)
+        .options(joinedload(MeasureUpdate.author))
+        .order_by(MeasureUpdate.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _check_version(measure: Measure, seen_version: int) -> None:
+    if measure.version != seen_version:
+        raise ConflictError(CONFLICT_MESSAGE, seen_version)
+
+
+def _flush_or_conflict(seen_version: int) -> None:
+    # the version column makes the UPDATE conditional: a concurrent save between our
+    # check and this flush matches no row and surfaces here
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise ConflictError(CONFLICT_MESSAGE, seen_version) from error
+
+
+def _check_dates(data: MeasureData) -> None:
+    if data.start_date and data.end_date and data.end_date < data.start_date:
+        raise DomainError("Slutdatum kan inte ligga före startdatum.", field="end_date")
+
+
+def _apply(measure: Measure, data: MeasureData) -> None:
+    council_id = measure.council_id
+    owners = _owners(council_id, data.owner_ids)
+    partners = _partners(council_id, data.partner_ids)
+    measure.title = data.title.strip()
+    measure.description = data.description.strip()
+    measure.category = data.category.strip()
+    measure.start_date = data.start_date
+    measure.end_date = data.end_date
+    measure.next_review_date = data.next_review_date
+    measure.owners = owners
+    measure.partners = partners
+
+
+def _owners(council_id: int, owner_ids: list[int]) -> list[User]:
+    wanted = set(owner_ids)
+    found = [u for u in owner_candidates(council_id) if u.id in wanted]
+    if len(found) != len(wanted):
+        raise DomainError("Ansvariga måste vara aktiva medlemmar i rådet.", field="owner_ids")
+    return found
+
+
+def _partners(council_id: int, partner_ids: list[int]) -> list[PartnerOrganisation]:
+    wanted = set(partner_ids)
+    found = [p for p in partner_candidates(council_id) if p.id in wanted]
+    if len(found) != len(wanted):
+        raise DomainError("Okänd partnerorganisation.", field="partner_ids")
+    return found
+
+
+SNAPSHOT_LABELS = {
+    "title": "Titel",
+    "description": "Beskrivning",
+    "category": "Kategori",
+    "start_date": "Startdatum",
+    "end_date": "Slutdatum",
+    "next_review_date": "Nästa uppföljning",
+    "owners": "Ansvariga",
+    "partners": "Partner",
+}
+
+
+def _snapshot(measure: Measure) -> dict[str, str]:
+    def day(value: date | None) -> str:
+        return value.isoformat() if value else ""
+
+    return {
+        "title": measure.title,
+        "description": measure.description,
+        "category": measure.category,
+        "start_date": day(measure.start_date),
+        "end_date": day(measure.end_date),
+        "next_review_date": day(measure.next_review_date),
+        "owners": ", ".join(u.name for u in sorted(measure.owners, key=lambda u: u.name)),
+        "partners": ", ".join(p.name for p in sorted(measure.partners, key=lambda p: p.name)),
+    }
+
+
+def _journal(
+    measure: Measure,
+    author: User,
+    *,
+    comment: str,
+    changes: dict,
+    old_status: MeasureStatus | None = None,
+    old_progress: int | None = None,
+) -> MeasureUpdate:
+    entry = MeasureUpdate(
+        measure=measure,
+        author=author,
+        version=measure.version,
+        old_status=old_status if old_status is not None else measure.status,
+        new_status=measure.status,
+        old_progress=old_progress if old_progress is not None else measure.progress,
+        new_progress=measure.progress,
+        changes=changes,
+        comment=comment,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def _current_promise_id(council_id: int) -> int | None:
+    stmt = (
+        db.select(CitizenPromise.id)
+        .where(CitizenPromise.council_id == council_id)
+        .order_by(CitizenPromise.period_end.desc())
+        .limit(1)
+    )
+    return db.session.scalar(stmt)
+
+
+def _next_number(council_id: int) -> int:
+    current = db.session.scalar(
+        db.select(db.func.max(Measure.number)).where(Measure.council_id == council_id)
+    )
+    return (current or 0) + 1

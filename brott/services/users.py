@@ -1,0 +1,73 @@
+"""Accounts and council memberships."""
+
+from brott.errors import DomainError
+from brott.extensions import db
+from brott.models import Council, Membership, Role, User
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    """The account with this e-mail address, if any."""
+    return db.session.scalars(
+        db.select(User).where(User.email == normalise_email(email))
+    ).one_or_none()
+
+
+def create_user(email: str, name: str, password: str) -> User:
+    """A new, active account; the e-mail address must be free."""
+    if find_user(email) is not None:
+        raise DomainError("Det finns redan ett konto med den e-postadressen.", field="email")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            f"Lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken.", field="password"
+        )
+    user = User(email=normalise_email(email), name=name.strip())
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def add_member(council: Council, email: str, name: str, password: str, role: Role) -> Membership:
+    """Give a person a role in a council, creating their account if it does not exist yet.
+
+    An existing account keeps its name and password; only the membership is added.
+    """
+    user = find_user(email)
+    if user is None:
+        user = create_user(email, name, password)
+    elif _membership_of(user.id, council.id) is not None:
+        raise DomainError("Personen är redan medlem i rådet.", field="email")
+    membership = Membership(user=user, council=council, role=role, active=True)
+    db.session.add(membership)
+    user.active = True
+    db.session.flush()
+    return membership
+
+
+def change_membership(acting: Membership, target: Membership, role: Role, active: bool) -> None:
+    """Change a member's role or (de)activate them; an admin cannot lock themself out."""
+    if target.user_id == acting.user_id and (role is not Role.ADMIN or not active):
+        raise DomainError(
+            "Du kan inte ta bort din egen administratörsbehörighet. Be en annan administratör.",
+            field="role",
+        )
+    target.role = role
+    target.active = active
+    # an account with no active membership anywhere cannot log in
+    user = target.user
+    user.active = any(m.active for m in user.memberships)
+    db.session.flush()
+
+
+def _membership_of(user_id: int, council_id: int) -> Membership | None:
+    return db.session.scalars(
+        db.select(Membership).where(
+            Membership.user_id == user_id, Membership.council_id == council_id
+        )
+    ).one_or_none()
