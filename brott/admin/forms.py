@@ -1,10 +1,10 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from brott.models import ROLE_LABELS, Role
 
-ROLE_CHOICES = [(r.value, ROLE_LABELS[r]) for r in Role]
+ROLE_CHOICES = [SelectChoice(r.value, ROLE_LABELS[r]) for r in Role]
 
 
 class NewMemberForm(FlaskForm):

@@ -3,6 +3,7 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -13,7 +14,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from brott.models import STATUS_LABELS, MeasureStatus
 
-STATUS_CHOICES = [(s.value, STATUS_LABELS[s]) for s in MeasureStatus]
+STATUS_CHOICES = [SelectChoice(s.value, STATUS_LABELS[s]) for s in MeasureStatus]
+ALL = SelectChoice("", "Alla")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -27,9 +29,9 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    status = SelectField("Status", choices=[("", "Alla"), *STATUS_CHOICES], default="")
-    owner = SelectField("Ansvarig", choices=[("", "Alla")], default="")
-    category = SelectField("Kategori", choices=[("", "Alla")], default="")
+    status = SelectField("Status", choices=[ALL, *STATUS_CHOICES], default="")
+    owner = SelectField("Ansvarig", choices=[ALL], default="")
+    category = SelectField("Kategori", choices=[ALL], default="")
 
 
 class UpdateForm(FlaskForm):

@@ -2,11 +2,12 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from brott import policy
 from brott.errors import ConflictError, DomainError, show_on_form
 from brott.extensions import db
-from brott.measures.forms import FilterForm, MeasureForm, UpdateForm
+from brott.measures.forms import ALL, FilterForm, MeasureForm, UpdateForm
 from brott.models import MeasureStatus
 from brott.policy import Permission
 from brott.services import measures as service
@@ -20,13 +21,10 @@ def index(slug: str):
     membership = policy.council_membership(current_user, slug)
     form = FilterForm(request.args)
     form.owner.choices = [
-        ("", "Alla"),
-        *((str(u.id), u.name) for u in service.owner_candidates(membership.council_id)),
+        ALL,
+        *(SelectChoice(str(u.id), u.name) for u in service.owner_candidates(membership.council_id)),
     ]
-    form.category.choices = [
-        ("", "Alla"),
-        *((c, c) for c in service.categories(membership.council_id)),
-    ]
+    form.category.choices = [ALL, *map(SelectChoice, service.categories(membership.council_id))]
     valid = form.validate()
     filters = filters_from(form) if valid else service.MeasureFilters()
     measures = service.list_measures(membership, filters)
@@ -130,10 +128,10 @@ def filters_from(form: FilterForm) -> service.MeasureFilters:
 def _measure_form(membership, measure=None) -> MeasureForm:
     form = MeasureForm(obj=measure)
     form.owner_ids.choices = [
-        (u.id, u.name) for u in service.owner_candidates(membership.council_id)
+        SelectChoice(u.id, u.name) for u in service.owner_candidates(membership.council_id)
     ]
     form.partner_ids.choices = [
-        (p.id, p.name) for p in service.partner_candidates(membership.council_id)
+        SelectChoice(p.id, p.name) for p in service.partner_candidates(membership.council_id)
     ]
     if measure is not None:
         form.owner_ids.data = [u.id for u in measure.owners]

@@ -1,0 +1,241 @@
+"""Fixtures: the app on SQLite and PostgreSQL, isolated requests, factories.
+
+Every test that uses `app` runs once per database backend. PostgreSQL runs when
+TEST_DATABASE_URL points at a reachable server; with BROTT_TEST_STRICT=1 (set by CI) a
+missing server or browser fails the run instead of skipping.
+"""
+
+import contextvars
+import os
+import re
+from collections.abc import Iterator
+from itertools import count
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from brott import create_app
+from brott.extensions import db
+from brott.models import (
+    Council,
+    Measure,
+    MeasureStatus,
+    Membership,
+    PartnerOrganisation,
+    Role,
+    User,
+    utcnow,
+)
+
+STRICT = os.environ.get("BROTT_TEST_STRICT") == "1"
+PASSWORD = "rätt-lösenord-123"
+_sequence = count(1)
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip locally; fail in CI, where nothing may pass by being skipped."""
+    if STRICT:
+        pytest.fail(f"{reason} (BROTT_TEST_STRICT=1 forbids skipping)", pytrace=False)
+    pytest.skip(reason)
+
+
+def postgres_url() -> str:
+    """The PostgreSQL URL for tests, checked to be reachable; skips or fails otherwise."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        skip_or_fail("PostgreSQL run skipped: TEST_DATABASE_URL is not set")
+    from brott.config import normalise_database_url
+
+    url = normalise_database_url(url)
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as error:
+        skip_or_fail(f"PostgreSQL at TEST_DATABASE_URL is not reachable: {error}")
+    finally:
+        engine.dispose()
+    return url
+
+
+def test_config(database_url: str, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return config
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, so it gets its own app context and session.
+
+    Without this, a request would reuse the test's app context: its SQLAlchemy session and
+    Flask-Login's cached user in `g`, hiding bugs that a real deployment would show.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def app(backend: str, tmp_path_factory) -> Iterator[Flask]:
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite'}"
+    else:
+        url = postgres_url()
+    app = create_app(test_config(url))
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _app_context(request) -> Iterator[None]:
+    """For tests using `app`: an app context for factories, and empty tables afterwards."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app: Flask = request.getfixturevalue("app")
+    with app.app_context():
+        yield
+        db.session.remove()
+        _empty_tables()
+
+
+def _empty_tables() -> None:
+    tables = db.metadata.sorted_tables
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+# --- factories ---------------------------------------------------------------------------
+
+_PASSWORD_HASH: str | None = None
+
+
+def _password_hash() -> str:
+    # scrypt is slow on purpose; hash the shared test password once
+    global _PASSWORD_HASH
+    if _PASSWORD_HASH is None:
+        probe = User(email="x", name="x")
+        probe.set_password(PASSWORD)
+        _PASSWORD_HASH = probe.password_hash
+    return _PASSWORD_HASH
+
+
+@pytest.fixture
+def make_council(app):
+    def make(slug: str | None = None, name: str | None = None) -> Council:
+        n = next(_sequence)
+        council = Council(
+            slug=slug or f"rad-{n}", name=name or f"Brottsförebyggande rådet {n}", municipality="K"
+        )
+        db.session.add(council)
+        db.session.commit()
+        return council
+
+    return make
+
+
+@pytest.fixture
+def make_user(app, make_council):
+    def make(
+        role: Role = Role.MEMBER,
+        council: Council | None = None,
+        name: str | None = None,
+        email: str | None = None,
+        active: bool = True,
+    ) -> User:
+        n = next(_sequence)
+        user = User(
+            email=email or f"person{n}@exempel.se",
+            name=name or f"Person {n}",
+            password_hash=_password_hash(),
+            active=active,
+        )
+        council = council or make_council()
+        db.session.add_all([user, Membership(user=user, council=council, role=role)])
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_partner(app):
+    def make(council: Council, name: str | None = None) -> PartnerOrganisation:
+        partner = PartnerOrganisation(
+            council=council, name=name or f"Partner {next(_sequence)}", kind="Myndighet"
+        )
+        db.session.add(partner)
+        db.session.commit()
+        return partner
+
+    return make
+
+
+@pytest.fixture
+def make_measure(app):
+    def make(
+        council: Council,
+        owners: list[User] = (),
+        partners: list[PartnerOrganisation] = (),
+        commit: bool = True,
+        **fields,
+    ) -> Measure:
+        n = next(_sequence)
+        values = {
+            "title": f"Insats {n}",
+            "number": n,
+            "description": "Beskrivning",
+            "category": "Samverkan",
+            "status": MeasureStatus.ONGOING,
+            "progress": 10,
+            "updated_at": utcnow(),
+        }
+        values.update(fields)
+        measure = Measure(council=council, owners=list(owners), partners=list(partners), **values)
+        db.session.add(measure)
+        if commit:
+            db.session.commit()
+        return measure
+
+    return make
+
+
+def login(client: FlaskClient, user: User, password: str = PASSWORD):
+    """Log in through the real form."""
+    return client.post("/logga-in", data={"email": user.email, "password": password})
+
+
+def hidden_value(html: str, name: str) -> str:
+    """The value of a hidden input in a rendered form."""
+    match = re.search(rf'name="{name}" type="hidden" value="([^"]*)"', html)
+    assert match, f"no hidden field {name!r} in the page"
+    return match.group(1)
