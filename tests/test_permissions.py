@@ -1,0 +1,164 @@
+"""The permission matrix: every URL rule of the app × every role, with the expected answer.
+
+A route added without an entry here fails `test_every_rule_is_in_the_matrix`, so no route
+escapes the policy unnoticed.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from werkzeug.routing import Rule
+
+from brott.extensions import db
+from brott.models import Membership, Role
+
+from .conftest import login
+
+ROLES = ("anonymous", "other_council", "police", "member", "owner", "coordinator", "admin")
+
+LOGIN = "login"  # a redirect to the login page
+OK = 200
+
+
+def _row(anonymous, other_council, police, member, owner, coordinator, admin):
+    return dict(
+        zip(
+            ROLES,
+            (anonymous, other_council, police, member, owner, coordinator, admin),
+            strict=True,
+        )
+    )
+
+
+# Expected answer to a GET (or to the POST of a POST-only rule).
+READ_COUNCIL = _row(LOGIN, 404, OK, OK, OK, OK, OK)
+UPDATE_MEASURE = _row(LOGIN, 404, 403, 403, OK, OK, OK)
+MANAGE_MEASURES = _row(LOGIN, 404, 403, 403, 403, OK, OK)
+MANAGE_PARTNERS = MANAGE_MEASURES
+MANAGE_USERS = _row(LOGIN, 404, 403, 403, 403, 403, OK)
+
+MATRIX: dict[str, dict[str, object]] = {
+    "static": _row(OK, OK, OK, OK, OK, OK, OK),
+    "auth.login": _row(OK, OK, OK, OK, OK, OK, OK),
+    "auth.logout": _row(302, 302, 302, 302, 302, 302, 302),
+    # a user of exactly one council is sent straight to it
+    "auth.home": _row(LOGIN, 302, 302, 302, 302, 302, 302),
+    "measures.index": READ_COUNCIL,
+    "measures.show": READ_COUNCIL,
+    "measures.update": UPDATE_MEASURE,
+    "measures.create": MANAGE_MEASURES,
+    "measures.edit": MANAGE_MEASURES,
+    "admin.users": MANAGE_USERS,
+    "admin.create_member": MANAGE_USERS,
+    "admin.edit_membership": MANAGE_USERS,
+    "admin.partners": MANAGE_PARTNERS,
+    "admin.edit_partner": MANAGE_PARTNERS,
+}
+
+
+@dataclass
+class World:
+    slug: str
+    measure_id: int
+    membership_id: int
+    partner_id: int
+    users: dict
+
+
+@pytest.fixture
+def world(make_council, make_user, make_measure, make_partner) -> World:
+    council = make_council(slug="borlange")
+    users = {
+        "other_council": make_user(Role.COORDINATOR, make_council(slug="falun")),
+        "police": make_user(Role.POLICE, council),
+        "member": make_user(Role.MEMBER, council),
+        "owner": make_user(Role.MEMBER, council),
+        "coordinator": make_user(Role.COORDINATOR, council),
+        "admin": make_user(Role.ADMIN, council),
+    }
+    measure = make_measure(council, owners=[users["owner"]])
+    partner = make_partner(council)
+    membership_id = db.session.scalar(
+        db.select(Membership.id).filter_by(user_id=users["member"].id)
+    )
+    return World("borlange", measure.id, membership_id, partner.id, users)
+
+
+def _url(rule: Rule, world: World) -> str:
+    values = {
+        "slug": world.slug,
+        "measure_id": world.measure_id,
+        "membership_id": world.membership_id,
+        "partner_id": world.partner_id,
+        "filename": "style.css",
+    }
+    path = rule.rule
+    for name in rule.arguments:
+        path = path.replace(f"<{name}>", str(values[name])).replace(
+            f"<int:{name}>", str(values[name])
+        )
+    return path.replace("<path:filename>", "style.css")
+
+
+def _matches(expected, response) -> bool:
+    if expected == LOGIN:
+        return response.status_code == 302 and "/logga-in" in response.location
+    return response.status_code == expected
+
+
+def test_every_rule_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(MATRIX), "add new routes to MATRIX with their expected answers"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_rule_answers_each_role_as_expected(app, world, role):
+    client = app.test_client()
+    if role != "anonymous":
+        assert login(client, world.users[role]).status_code == 302
+    mismatches = []
+    for rule in app.url_map.iter_rules():
+        expected = MATRIX[rule.endpoint][role]
+        url = _url(rule, world)
+        post_only = "GET" not in rule.methods
+        response = client.post(url) if post_only else client.get(url)
+        response.close()
+        if not _matches(expected, response):
+            mismatches.append(f"{'POST' if post_only else 'GET'} {url}: {response.status_code}")
+        if "POST" in rule.methods and not post_only:
+            # a refused role is refused the same way when it posts; an allowed one gets its
+            # form back with errors or is redirected after saving, never a server error
+            response = client.post(url, data={})
+            response.close()
+            allowed_post = expected == OK and response.status_code in (200, 302)
+            if not allowed_post and not _matches(expected, response):
+                mismatches.append(f"POST {url}: {response.status_code}")
+        if rule.endpoint == "auth.logout" and role != "anonymous":
+            login(client, world.users[role])
+    assert not mismatches, f"{role}: " + "; ".join(mismatches)
+
+
+def test_a_member_of_another_council_cannot_reach_objects_by_guessing_ids(app, world):
+    client = app.test_client()
+    login(client, world.users["other_council"])  # coordinator in "falun"
+    for path, accepts_post in (
+        (f"/r/falun/insatser/{world.measure_id}", False),
+        (f"/r/falun/insatser/{world.measure_id}/uppdatera", True),
+        (f"/r/falun/insatser/{world.measure_id}/redigera", True),
+        (f"/r/falun/admin/partner/{world.partner_id}", True),
+        (f"/r/borlange/insatser/{world.measure_id}", False),
+    ):
+        assert client.get(path).status_code == 404, path
+        if accepts_post:
+            assert client.post(path, data={"title": "x", "name": "x"}).status_code == 404, path
+    assert client.get("/r/falun/").status_code == 200  # their own council works
+
+
+def test_police_finds_no_edit_controls_on_a_measure(app, world):
+    client = app.test_client()
+    login(client, world.users["police"])
+    page = client.get(f"/r/borlange/insatser/{world.measure_id}").text
+    assert "Uppdatera status" not in page and "Redigera" not in page
+    owner_client = app.test_client()
+    login(owner_client, world.users["owner"])
+    assert "Uppdatera status" in owner_client.get(f"/r/borlange/insatser/{world.measure_id}").text
