@@ -72,6 +72,9 @@ def test_config(database_url: str, **overrides) -> dict:
     return config
 
 
+test_config.__test__ = False  # a helper, not a test, wherever it is imported
+
+
 class IsolatedClient(FlaskClient):
     """Runs each request in a fresh context, so it gets its own app context and session.
 

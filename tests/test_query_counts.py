@@ -1,0 +1,112 @@
+"""No N+1: the number of SQL statements a page runs does not grow with its rows."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from brott.extensions import db
+from brott.models import MeasureStatus, MeasureUpdate, Role, User
+
+from .conftest import login
+
+
+@contextmanager
+def counted_statements() -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def _page_statements(client, url: str) -> int:
+    with counted_statements() as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(statements)
+
+
+@pytest.fixture
+def setting(make_council, make_user, make_partner):
+    council = make_council(slug="borlange")
+    people = [make_user(Role.MEMBER, council) for _ in range(3)]
+    partners = [make_partner(council) for _ in range(2)]
+    return council, people, partners
+
+
+def _add_measures(make_measure, council, people, partners, n: int) -> None:
+    for i in range(n):
+        make_measure(
+            council,
+            owners=[people[i % 3], people[(i + 1) % 3]],
+            partners=[partners[i % 2]],
+            category=f"Kategori {i % 4}",
+            commit=False,
+        )
+    db.session.commit()
+
+
+def _add_journal(measure, authors: list[User], n: int) -> None:
+    for i in range(n):
+        db.session.add(
+            MeasureUpdate(
+                measure=measure,
+                author=authors[i % len(authors)],
+                version=1,
+                old_status=MeasureStatus.PLANNED,
+                new_status=MeasureStatus.ONGOING,
+                old_progress=i,
+                new_progress=i + 1,
+                comment=f"Steg {i}",
+            )
+        )
+    db.session.commit()
+
+
+def test_measure_list_runs_as_many_statements_for_200_measures_as_for_10(
+    client, setting, make_measure
+):
+    council, people, partners = setting
+    login(client, people[0])
+    _add_measures(make_measure, council, people, partners, 10)
+    at_10 = _page_statements(client, "/r/borlange/")
+
+    _add_measures(make_measure, council, people, partners, 190)
+    at_200 = _page_statements(client, "/r/borlange/")
+
+    assert at_200 == at_10
+    assert client.get("/r/borlange/").text.count('<progress max="100"') == 200
+
+
+def test_filtered_list_does_not_grow_either(client, setting, make_measure):
+    council, people, partners = setting
+    login(client, people[0])
+    _add_measures(make_measure, council, people, partners, 10)
+    url = f"/r/borlange/?owner={people[1].id}&status=ongoing"
+    at_10 = _page_statements(client, url)
+    _add_measures(make_measure, council, people, partners, 190)
+    assert _page_statements(client, url) == at_10
+
+
+def test_measure_page_runs_as_many_statements_for_200_journal_entries_as_for_10(
+    client, setting, make_measure
+):
+    council, people, partners = setting
+    login(client, people[0])
+    measure = make_measure(council, owners=people, partners=partners)
+    _add_journal(measure, people, 10)
+    url = f"/r/borlange/insatser/{measure.id}"
+    at_10 = _page_statements(client, url)
+
+    _add_journal(measure, people, 190)
+    at_200 = _page_statements(client, url)
+
+    assert at_200 == at_10
+    assert client.get(url).text.count('class="entry"') == 200
