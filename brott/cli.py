@@ -59,9 +59,17 @@ def create_user(
             if not council_name:
                 raise click.UsageError(f"No council {slug!r}; give --council-name to create it.")
             council = council_service.create_council(slug, council_name, municipality or "")
-        user_service.add_member(council, email, name, password, Role(role))
+        existing = user_service.find_user(email) is not None
+        membership = user_service.add_member(council, email, name, password, Role(role))
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from error
-    click.echo(f"Created {role} {email} in {council.slug}.")
+    stored = membership.user.email
+    if existing:
+        click.echo(
+            f"{stored} already had an account: added as {role} in {council.slug}; "
+            "the account keeps its name and password (the password given was not used)."
+        )
+    else:
+        click.echo(f"Created {role} {stored} in {council.slug}.")

@@ -55,6 +55,12 @@ def _instance_secret_key(instance: Path) -> str:
     """Read the generated secret key, creating it on first start (never committed)."""
     key_file = instance / SECRET_KEY_FILE
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        # created with owner-only permissions from the first byte; O_EXCL loses no race
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
     return key_file.read_text().strip()

@@ -8,7 +8,9 @@ missing server or browser fails the run instead of skipping.
 import contextvars
 import os
 import re
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import count
 
 import pytest
@@ -60,6 +62,25 @@ def postgres_url() -> str:
     return url
 
 
+@contextmanager
+def fresh_postgres_database(prefix: str = "brott_test") -> Iterator[str]:
+    """A brand-new database on the test server, dropped afterwards.
+
+    Each test session gets its own, so two runs on one server never block each other.
+    """
+    server = postgres_url()
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def test_config(database_url: str, **overrides) -> dict:
     config = {
         "TESTING": True,
@@ -91,21 +112,27 @@ def backend(request) -> str:
     return request.param
 
 
+@contextmanager
+def empty_database(backend: str, directory) -> Iterator[str]:
+    """The URL of a new, empty database on `backend`."""
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / 'test.sqlite'}"
+    else:
+        with fresh_postgres_database() as url:
+            yield url
+
+
 @pytest.fixture(scope="session")
 def app(backend: str, tmp_path_factory) -> Iterator[Flask]:
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite'}"
-    else:
-        url = postgres_url()
-    app = create_app(test_config(url))
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.drop_all()
-        db.engine.dispose()
+    with empty_database(backend, tmp_path_factory.mktemp(backend)) as url:
+        app = create_app(test_config(url))
+        app.test_client_class = IsolatedClient
+        with app.app_context():
+            db.create_all()
+        yield app
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -1,9 +1,5 @@
 """Migrations: an empty database upgrades to head and then matches the models exactly."""
 
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -13,26 +9,7 @@ from flask_migrate import downgrade, upgrade
 from brott import create_app
 from brott.extensions import db
 
-from .conftest import postgres_url, test_config
-
-
-@contextmanager
-def empty_database(backend: str, tmp_path) -> Iterator[str]:
-    """A brand-new database on the backend, dropped afterwards."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
-        return
-    server = postgres_url()
-    name = f"brott_migrations_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+from .conftest import empty_database, test_config
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

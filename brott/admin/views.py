@@ -92,7 +92,7 @@ def partners(slug: str):
 def edit_partner(slug: str, partner_id: int | None = None):
     membership = policy.council_membership(current_user, slug)
     policy.require(membership, Permission.MANAGE_PARTNERS)
-    partner = policy.get_partner(membership, partner_id) if partner_id else None
+    partner = policy.get_partner(membership, partner_id) if partner_id is not None else None
     form = PartnerForm(obj=partner)
     if form.validate_on_submit():
         try:

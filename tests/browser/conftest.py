@@ -18,7 +18,7 @@ from brott import create_app
 from brott.extensions import db
 from brott.services.demo import load_demo
 
-from .conftest import skip_or_fail, test_config
+from ..conftest import skip_or_fail, test_config
 
 CHROMIUM = Path(os.environ.get("BROTT_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

@@ -7,14 +7,14 @@ from brott.extensions import db
 from brott.models import Measure
 from brott.services.demo import DEMO_PASSWORD
 
-from .browser import browser, live_app, live_server, log_in, page  # noqa: F401 (fixtures)
+from .conftest import log_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_council_member_updates_a_measure_they_own_and_sees_it_in_the_history(
     page,
-    live_server,  # noqa: F811
+    live_server,
 ):
     log_in(page, live_server, "ledamot@exempel.se", DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="Insatser")).to_be_visible()
@@ -35,7 +35,7 @@ def test_council_member_updates_a_measure_they_own_and_sees_it_in_the_history(
     expect(history.locator(".entry").first).to_contain_text("Sara Holm")
 
 
-def test_bad_input_in_the_browser_keeps_what_was_typed(page, live_server):  # noqa: F811
+def test_bad_input_in_the_browser_keeps_what_was_typed(page, live_server):
     log_in(page, live_server, "ledamot@exempel.se", DEMO_PASSWORD)
     page.get_by_role("link", name="Medborgardialog", exact=True).click()
     page.get_by_role("link", name="Uppdatera status").click()
@@ -50,7 +50,7 @@ def test_bad_input_in_the_browser_keeps_what_was_typed(page, live_server):  # no
 def test_police_liaison_finds_no_edit_control_and_is_refused_on_a_direct_post(
     page,
     live_server,
-    live_app,  # noqa: F811
+    live_app,
 ):
     log_in(page, live_server, "polis@exempel.se", DEMO_PASSWORD)
     page.get_by_role("link", name="Cityvärdar", exact=True).click()
