@@ -10,6 +10,7 @@ import enum
 from flask_login import AnonymousUserMixin
 from sqlalchemy import Select
 from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.exceptions import Forbidden, NotFound
 
 from brott.extensions import db
@@ -99,13 +100,9 @@ def measures_query(membership: Membership) -> Select:
     return db.select(Measure).where(Measure.council_id == membership.council_id)
 
 
-def get_measure(membership: Membership, measure_id: int) -> Measure:
-    """One measure of the member's council, or 404."""
-    stmt = measures_query(membership).where(Measure.id == measure_id)
-    measure = db.session.scalars(stmt).one_or_none()
-    if measure is None:
-        raise NotFound()
-    return measure
+def get_measure(membership: Membership, measure_id: int, *options: ORMOption) -> Measure:
+    """One measure of the member's council, or 404; `options` add eager loading."""
+    return _one_or_404(measures_query(membership).where(Measure.id == measure_id), options)
 
 
 def memberships_query(membership: Membership) -> Select:
@@ -115,11 +112,7 @@ def memberships_query(membership: Membership) -> Select:
 
 def get_membership(membership: Membership, membership_id: int) -> Membership:
     """A membership of the same council, or 404."""
-    stmt = memberships_query(membership).where(Membership.id == membership_id)
-    found = db.session.scalars(stmt).one_or_none()
-    if found is None:
-        raise NotFound()
-    return found
+    return _one_or_404(memberships_query(membership).where(Membership.id == membership_id))
 
 
 def partners_query(membership: Membership) -> Select:
@@ -131,8 +124,11 @@ def partners_query(membership: Membership) -> Select:
 
 def get_partner(membership: Membership, partner_id: int) -> PartnerOrganisation:
     """A partner organisation of the member's council, or 404."""
-    stmt = partners_query(membership).where(PartnerOrganisation.id == partner_id)
-    partner = db.session.scalars(stmt).one_or_none()
-    if partner is None:
+    return _one_or_404(partners_query(membership).where(PartnerOrganisation.id == partner_id))
+
+
+def _one_or_404(stmt: Select, options: tuple[ORMOption, ...] = ()):
+    found = db.session.scalars(stmt.options(*options)).one_or_none()
+    if found is None:
         raise NotFound()
-    return partner
+    return found

@@ -5,7 +5,6 @@ from datetime import date
 
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import NotFound
 
 from brott import policy
 from brott.errors import ConflictError, DomainError
@@ -65,21 +64,15 @@ def list_measures(membership: Membership, filters: MeasureFilters) -> list[Measu
 
 
 def load_measure_page(membership: Membership, measure_id: int) -> Measure:
-    """One measure with everything its page shows, in a fixed number of queries."""
-    stmt = (
-        policy.measures_query(membership)
-        .where(Measure.id == measure_id)
-        .options(
-            joinedload(Measure.promise),
-            selectinload(Measure.owners),
-            selectinload(Measure.partners),
-            selectinload(Measure.updates).joinedload(MeasureUpdate.author),
-        )
+    """One measure with everything its page shows, in a fixed number of queries; 404 if unseen."""
+    return policy.get_measure(
+        membership,
+        measure_id,
+        joinedload(Measure.promise),
+        selectinload(Measure.owners),
+        selectinload(Measure.partners),
+        selectinload(Measure.updates).joinedload(MeasureUpdate.author),
     )
-    measure = db.session.scalars(stmt).one_or_none()
-    if measure is None:
-        raise NotFound()
-    return measure
 
 
 def categories(council_id: int) -> list[str]:
