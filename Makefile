@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	BROTT_SCHEDULER_ENABLED=true $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install
 	$(BIN)/pytest

@@ -33,6 +33,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from brott.cli import register_cli
 
     register_cli(app)
+    if app.config["SCHEDULER_ENABLED"]:
+        from brott import scheduler
+
+        app.extensions["brott.scheduler"] = scheduler.start_background(app)
     return app
 
 

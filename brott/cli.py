@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from brott.errors import DomainError
 from brott.extensions import db
@@ -14,6 +15,34 @@ from brott.services import users as user_service
 def register_cli(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(create_user)
+    app.cli.add_command(run_scheduler)
+    app.cli.add_command(dispatch)
+
+
+@click.command("scheduler")
+@with_appcontext
+def run_scheduler() -> None:
+    """Run the reminder scheduler in the foreground (one such process per installation)."""
+    from flask import current_app
+
+    from brott import scheduler
+
+    click.echo("Scheduler running; Ctrl+C stops it.")
+    scheduler.run_blocking(current_app._get_current_object())
+
+
+@click.command("dispatch")
+def dispatch() -> None:
+    """Plan ahead and send every due reminder once, then exit (for cron or a manual run)."""
+    from brott import clock, jobs
+
+    now = clock.now()
+    created = jobs.plan_ahead(now)
+    report = jobs.dispatch_due(now)
+    click.echo(
+        f"meetings created {created}; sent {report.sent}, retried {report.retried}, "
+        f"missed {report.missed}, released {report.released}"
+    )
 
 
 @click.command("demo")

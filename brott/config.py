@@ -15,7 +15,17 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
-    "MEASURES_PAGE_SIZE": 100,
+    "PUBLIC_URL": "http://127.0.0.1:5000",  # base of links in e-mails and calendar feeds
+    "MAIL_SERVER": None,  # None: e-mails are written to instance/outbox/ as .eml files
+    "MAIL_PORT": 25,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_USE_TLS": False,
+    "MAIL_SENDER": "Brott <noreply@brott.local>",
+    "SCHEDULER_ENABLED": False,  # run the reminder scheduler inside this process
+    "STALE_MEASURE_DAYS": 30,  # a measure without update this long is in the owner's digest
+    "DIGEST_LOCAL_TIME": "07:00",
+    "ACTION_LINK_MAX_AGE_DAYS": 7,
 }
 
 SECRET_KEY_FILE = "secret_key"

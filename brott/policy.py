@@ -14,7 +14,17 @@ from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.exceptions import Forbidden, NotFound
 
 from brott.extensions import db
-from brott.models import Council, Measure, Membership, PartnerOrganisation, Role, User
+from brott.models import (
+    Action,
+    Council,
+    Measure,
+    Meeting,
+    MeetingSeries,
+    Membership,
+    PartnerOrganisation,
+    Role,
+    User,
+)
 
 
 class Permission(enum.Enum):
@@ -23,20 +33,26 @@ class Permission(enum.Enum):
     MANAGE_MEASURES = "manage_measures"  # create, edit, owners, partners
     MANAGE_PARTNERS = "manage_partners"
     MANAGE_USERS = "manage_users"
+    VIEW_MEETINGS = "view_meetings"
+    MANAGE_MEETINGS = "manage_meetings"  # series, moving, cancelling, agenda, decisions
+    UPDATE_ACTION = "update_action"  # mark done or delayed: its owner, or who manages
+    VIEW_OUTBOX = "view_outbox"  # missed and failed reminders
 
 
-_READ = {Permission.VIEW_MEASURES}
+_READ = {Permission.VIEW_MEASURES, Permission.VIEW_MEETINGS, Permission.UPDATE_ACTION}
 _COORDINATE = _READ | {
     Permission.UPDATE_MEASURE,
     Permission.MANAGE_MEASURES,
     Permission.MANAGE_PARTNERS,
+    Permission.MANAGE_MEETINGS,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: frozenset(_COORDINATE | {Permission.MANAGE_USERS}),
+    Role.ADMIN: frozenset(_COORDINATE | {Permission.MANAGE_USERS, Permission.VIEW_OUTBOX}),
     Role.COORDINATOR: frozenset(_COORDINATE),
     # a council member may update only the measures they own (see `can`)
     Role.MEMBER: frozenset(_READ | {Permission.UPDATE_MEASURE}),
+    # the police liaison attends EST and may own actions decided there
     Role.POLICE: frozenset(_READ),
 }
 
@@ -78,20 +94,27 @@ def council_membership(user: User | AnonymousUserMixin, slug: str) -> Membership
     return membership
 
 
-def can(membership: Membership, permission: Permission, measure: Measure | None = None) -> bool:
-    """Whether the member may do `permission` (on `measure`, when it is about one)."""
+def can(
+    membership: Membership, permission: Permission, obj: Measure | Action | None = None
+) -> bool:
+    """Whether the member may do `permission` (on `obj`, when it is about one)."""
     if permission not in ROLE_PERMISSIONS[membership.role]:
         return False
-    if measure is not None and measure.council_id != membership.council_id:
+    if obj is not None and obj.council_id != membership.council_id:
         return False
     if permission is Permission.UPDATE_MEASURE and membership.role is Role.MEMBER:
-        return measure is not None and any(o.id == membership.user_id for o in measure.owners)
+        return obj is not None and any(o.id == membership.user_id for o in obj.owners)
+    if permission is Permission.UPDATE_ACTION:
+        manages = Permission.MANAGE_MEETINGS in ROLE_PERMISSIONS[membership.role]
+        return obj is not None and (manages or obj.owner_id == membership.user_id)
     return True
 
 
-def require(membership: Membership, permission: Permission, measure: Measure | None = None) -> None:
+def require(
+    membership: Membership, permission: Permission, obj: Measure | Action | None = None
+) -> None:
     """Raise 403 unless `can` allows it."""
-    if not can(membership, permission, measure):
+    if not can(membership, permission, obj):
         raise Forbidden()
 
 
@@ -103,6 +126,30 @@ def measures_query(membership: Membership) -> Select:
 def get_measure(membership: Membership, measure_id: int, *options: ORMOption) -> Measure:
     """One measure of the member's council, or 404; `options` add eager loading."""
     return _one_or_404(measures_query(membership).where(Measure.id == measure_id), options)
+
+
+def get_meeting(membership: Membership, meeting_id: int, *options: ORMOption) -> Meeting:
+    """A meeting of the member's council, or 404."""
+    stmt = db.select(Meeting).where(
+        Meeting.council_id == membership.council_id, Meeting.id == meeting_id
+    )
+    return _one_or_404(stmt, options)
+
+
+def get_series(membership: Membership, series_id: int) -> MeetingSeries:
+    """A meeting series of the member's council, or 404."""
+    stmt = db.select(MeetingSeries).where(
+        MeetingSeries.council_id == membership.council_id, MeetingSeries.id == series_id
+    )
+    return _one_or_404(stmt)
+
+
+def get_action(membership: Membership, action_id: int) -> Action:
+    """An action of the member's council, or 404."""
+    stmt = db.select(Action).where(
+        Action.council_id == membership.council_id, Action.id == action_id
+    )
+    return _one_or_404(stmt)
 
 
 def memberships_query(membership: Membership) -> Select:

@@ -1,0 +1,76 @@
+"""Sending e-mail: over SMTP when configured, else as .eml files in instance/outbox/."""
+
+import smtplib
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Protocol
+
+from flask import Flask
+
+from brott.models import OutboxMessage
+
+
+class Mailer(Protocol):
+    def send(self, message: EmailMessage) -> None: ...
+
+
+class SmtpMailer:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        username: str = "",
+        password: str = "",
+        starttls: bool = False,
+        timeout: float = 20,
+    ) -> None:
+        self.host, self.port, self.timeout = host, port, timeout
+        self.username, self.password, self.starttls = username, password, starttls
+
+    def send(self, message: EmailMessage) -> None:
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            if self.starttls:
+                smtp.starttls()
+            if self.username:
+                smtp.login(self.username, self.password)
+            smtp.send_message(message)
+
+
+class FileMailer:
+    """Writes each message to a file; the embedded default, so `make run` shows mail."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def send(self, message: EmailMessage) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        name = message["Message-ID"].strip("<>").replace("/", "_").replace("@", "_at_")
+        (self.directory / f"{name}.eml").write_bytes(bytes(message))
+
+
+def mailer_for(app: Flask) -> Mailer:
+    """The configured mailer: SMTP when MAIL_SERVER is set, else .eml files."""
+    host = app.config.get("MAIL_SERVER")
+    if host:
+        return SmtpMailer(
+            host,
+            int(app.config.get("MAIL_PORT", 25)),
+            app.config.get("MAIL_USERNAME", ""),
+            app.config.get("MAIL_PASSWORD", ""),
+            bool(app.config.get("MAIL_USE_TLS", False)),
+        )
+    return FileMailer(Path(app.instance_path) / "outbox")
+
+
+def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
+    """The e-mail for an outbox row; its Message-ID is the row's deterministic id."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = row.recipient_email
+    message["Subject"] = row.subject
+    message["Message-ID"] = row.message_id
+    message["Date"] = format_datetime(row.due_at)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(row.body)
+    return message

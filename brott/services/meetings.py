@@ -1,0 +1,290 @@
+"""EST meeting series and meetings: set-up, the next meetings, moving and cancelling."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import selectinload
+
+from brott.errors import DomainError
+from brott.extensions import db
+from brott.models import (
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+    Membership,
+    PartnerOrganisation,
+    User,
+)
+from brott.services import outbox
+from brott.services.recurrence import local_instant, occurrence_dates
+
+STOCKHOLM = "Europe/Stockholm"
+HORIZON = timedelta(weeks=26)  # meetings are materialised this far ahead
+DST_CHECK_YEARS = 5  # a series' time is checked against every spring-forward in this span
+MAX_REMINDER_MINUTES = 14 * 24 * 60
+DEFAULT_TITLE = "EST – effektiv samordning för trygghet"
+
+
+@dataclass
+class SeriesData:
+    """A meeting series as a coordinator sets it up."""
+
+    weekday: int
+    local_time: time
+    first_date: date
+    title: str = DEFAULT_TITLE
+    duration_minutes: int = 90
+    interval_weeks: int = 2
+    until_date: date | None = None
+    location: str = ""
+    video_url: str = ""
+    reminder_minutes: list[int] = field(default_factory=lambda: [48 * 60, 2 * 60])
+    invitee_ids: list[int] = field(default_factory=list)
+    partner_ids: list[int] = field(default_factory=list)
+
+
+def create_series(council_id: int, data: SeriesData, now: datetime) -> MeetingSeries:
+    """Set up a recurring series; its meetings and their reminders are created at once."""
+    tz = ZoneInfo(STOCKHOLM)
+    _check_series(data, tz, now)
+    series = MeetingSeries(
+        council_id=council_id,
+        title=data.title.strip() or DEFAULT_TITLE,
+        weekday=data.weekday,
+        local_time=data.local_time,
+        duration_minutes=data.duration_minutes,
+        interval_weeks=data.interval_weeks,
+        first_date=data.first_date,
+        until_date=data.until_date,
+        timezone=STOCKHOLM,
+        location=data.location.strip(),
+        video_url=data.video_url.strip(),
+        reminder_minutes=sorted(set(data.reminder_minutes), reverse=True),
+        invitees=_members(council_id, data.invitee_ids),
+        partners=_partners(council_id, data.partner_ids),
+    )
+    db.session.add(series)
+    db.session.flush()
+    extend_series(series, now)
+    return series
+
+
+def extend_series(series: MeetingSeries, now: datetime) -> list[Meeting]:
+    """Create the series' meetings up to the horizon and plan their reminders (idempotent)."""
+    tz = ZoneInfo(series.timezone)
+    today = now.astimezone(tz).date()
+    existing = set(
+        db.session.scalars(db.select(Meeting.occurrence_date).where(Meeting.series_id == series.id))
+    )
+    created = []
+    for day in occurrence_dates(
+        series.first_date,
+        series.weekday,
+        series.interval_weeks,
+        series.until_date,
+        today,
+        today + HORIZON,
+    ):
+        start = local_instant(day, series.local_time, tz)
+        if day in existing or start is None or start <= now:
+            continue
+        meeting = Meeting(
+            council_id=series.council_id,
+            series=series,
+            occurrence_date=day,
+            starts_at=start.astimezone(UTC),
+            ends_at=(start + timedelta(minutes=series.duration_minutes)).astimezone(UTC),
+            location=series.location,
+        )
+        db.session.add(meeting)
+        created.append(meeting)
+    db.session.flush()
+    for meeting in created:
+        outbox.plan_meeting_reminders(meeting, now)
+    return created
+
+
+def extend_all_series(now: datetime) -> int:
+    """Keep every series materialised up to the horizon; returns the meetings created."""
+    series_list = db.session.scalars(db.select(MeetingSeries)).all()
+    return sum(len(extend_series(series, now)) for series in series_list)
+
+
+def move_meeting(meeting: Meeting, day: date, at: time, now: datetime, location: str) -> None:
+    """Give one meeting a new time; the series is untouched and the reminders follow."""
+    tz = ZoneInfo(meeting.series.timezone)
+    start = local_instant(day, at, tz)
+    if start is None:
+        raise DomainError(
+            "Den tiden finns inte i Stockholm (klockan ställs fram en timme den natten).",
+            field="time",
+        )
+    if start <= now:
+        raise DomainError("Mötet kan inte flyttas till en tid som redan har passerat.", "day")
+    if meeting.cancelled:
+        raise DomainError("Ett inställt möte kan inte flyttas.")
+    duration = meeting.ends_at - meeting.starts_at
+    meeting.starts_at = start.astimezone(UTC)
+    meeting.ends_at = meeting.starts_at + duration
+    meeting.location = location.strip()
+    meeting.moved = True
+    meeting.updated_at = now
+    db.session.flush()
+    outbox.plan_meeting_reminders(meeting, now)
+
+
+def cancel_meeting(meeting: Meeting, now: datetime) -> None:
+    """Cancel one meeting of a series; its pending reminders are dropped."""
+    if meeting.starts_at <= now:
+        raise DomainError("Ett möte som redan har börjat kan inte ställas in.")
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.updated_at = now
+    db.session.flush()
+    outbox.plan_meeting_reminders(meeting, now)
+
+
+def update_agenda(meeting: Meeting, agenda: str, summary: str, now: datetime) -> None:
+    """Save the meeting's agenda and the agreed situation picture in words."""
+    meeting.agenda = agenda.strip()
+    meeting.situation_summary = summary.strip()
+    meeting.updated_at = now
+    db.session.flush()
+
+
+def upcoming_meetings(council_id: int, now: datetime, limit: int = 6) -> list[Meeting]:
+    """The council's next meetings, cancelled ones included so they can be seen as such."""
+    stmt = (
+        db.select(Meeting)
+        .where(Meeting.council_id == council_id, Meeting.ends_at > now)
+        .options(selectinload(Meeting.series))
+        .order_by(Meeting.starts_at)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def past_meetings(council_id: int, now: datetime, limit: int = 10) -> list[Meeting]:
+    """The council's latest held meetings, newest first."""
+    stmt = (
+        db.select(Meeting)
+        .where(
+            Meeting.council_id == council_id,
+            Meeting.ends_at <= now,
+            Meeting.status == MeetingStatus.SCHEDULED,
+        )
+        .order_by(Meeting.starts_at.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def previous_meeting(meeting: Meeting) -> Meeting | None:
+    """The series' last held (not cancelled) meeting before this one."""
+    stmt = (
+        db.select(Meeting)
+        .where(
+            Meeting.series_id == meeting.series_id,
+            Meeting.starts_at < meeting.starts_at,
+            Meeting.status == MeetingStatus.SCHEDULED,
+        )
+        .order_by(Meeting.starts_at.desc())
+        .limit(1)
+    )
+    return db.session.scalar(stmt)
+
+
+def series_of(council_id: int) -> list[MeetingSeries]:
+    """The council's meeting series."""
+    stmt = (
+        db.select(MeetingSeries)
+        .where(MeetingSeries.council_id == council_id)
+        .options(selectinload(MeetingSeries.invitees), selectinload(MeetingSeries.partners))
+        .order_by(MeetingSeries.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def member_candidates(council_id: int) -> list[User]:
+    """Active users of the council: who may be invited or own an action."""
+    stmt = (
+        db.select(User)
+        .join(Membership)
+        .where(
+            Membership.council_id == council_id,
+            Membership.active.is_(True),
+            User.active.is_(True),
+        )
+        .order_by(User.name)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _check_series(data: SeriesData, tz: ZoneInfo, now: datetime) -> None:
+    if not 0 <= data.weekday <= 6:
+        raise DomainError("Välj en veckodag.", field="weekday")
+    if not 1 <= data.interval_weeks <= 8:
+        raise DomainError("Upprepningen anges som var 1:a till var 8:e vecka.", "interval_weeks")
+    if not 15 <= data.duration_minutes <= 8 * 60:
+        raise DomainError("Mötet ska vara mellan 15 minuter och 8 timmar.", "duration_minutes")
+    if any(not 0 < m <= MAX_REMINDER_MINUTES for m in data.reminder_minutes):
+        raise DomainError(
+            "Påminnelser anges i minuter före mötet, högst 14 dygn.", "reminder_minutes"
+        )
+    if data.until_date and data.until_date < data.first_date:
+        raise DomainError("Slutdatum kan inte ligga före första datum.", field="until_date")
+    today = now.astimezone(tz).date()
+    horizon = today + HORIZON
+    dates = occurrence_dates(
+        data.first_date, data.weekday, data.interval_weeks, data.until_date, today, horizon
+    )
+    if not dates:
+        raise DomainError(
+            "Upprepningen ger inga kommande möten – kontrollera datum, veckodag och slutdatum.",
+            field="first_date",
+        )
+    long_run = occurrence_dates(
+        data.first_date,
+        data.weekday,
+        data.interval_weeks,
+        data.until_date,
+        data.first_date,
+        data.first_date + timedelta(days=365 * DST_CHECK_YEARS),
+    )
+    gap = next((d for d in long_run if local_instant(d, data.local_time, tz) is None), None)
+    if gap is not None:
+        raise DomainError(
+            f"Klockan {data.local_time:%H:%M} finns inte i Stockholm den {gap:%Y-%m-%d} "
+            "(klockan ställs fram en timme). Välj en annan tid.",
+            field="local_time",
+        )
+    first_start = local_instant(long_run[0], data.local_time, tz) if long_run else None
+    if first_start is not None and first_start <= now:
+        raise DomainError(
+            "Första mötet ligger i det förflutna. Välj ett senare datum.", "first_date"
+        )
+
+
+def _members(council_id: int, user_ids: list[int]) -> list[User]:
+    wanted = set(user_ids)
+    found = [u for u in member_candidates(council_id) if u.id in wanted]
+    if len(found) != len(wanted):
+        raise DomainError("Inbjudna måste vara aktiva medlemmar i rådet.", field="invitee_ids")
+    return found
+
+
+def _partners(council_id: int, partner_ids: list[int]) -> list[PartnerOrganisation]:
+    wanted = set(partner_ids)
+    if not wanted:
+        return []
+    found = list(
+        db.session.scalars(
+            db.select(PartnerOrganisation).where(
+                PartnerOrganisation.council_id == council_id,
+                PartnerOrganisation.id.in_(wanted),
+            )
+        )
+    )
+    if len(found) != len(wanted):
+        raise DomainError("Okänd partnerorganisation.", field="partner_ids")
+    return found

@@ -1,0 +1,268 @@
+"""The outbox: reminders written ahead as rows, claimed atomically, sent once.
+
+Delivery policy (documented in the README): a row is claimed by one dispatcher with a
+conditional UPDATE, sent outside any transaction, then marked sent. If the process dies
+after the mail server accepted the message but before the mark, the claim's lease runs out
+and the row is sent again: at-least-once, never silently lost. Such a resend carries the same
+deterministic Message-ID, so mail clients and servers can recognise the duplicate.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+
+from brott.extensions import db
+from brott.links import external_url
+from brott.models import (
+    Meeting,
+    MeetingStatus,
+    Membership,
+    Notification,
+    OutboxMessage,
+    OutboxStatus,
+    Role,
+    User,
+)
+
+CLAIM_LEASE = timedelta(minutes=10)
+MAX_ATTEMPTS = 6
+MEETING_REMINDER = "meeting_reminder"
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before retry number `attempts`: 1, 2, 4, 8, 16 … minutes, at most an hour."""
+    return timedelta(minutes=min(2 ** (attempts - 1), 60))
+
+
+def reminder_key(meeting: Meeting, minutes: int, user_id: int) -> str:
+    return f"est:{meeting.id}:{meeting.starts_at:%Y%m%dT%H%MZ}:{minutes}:{user_id}"
+
+
+def meeting_recipients(meeting: Meeting) -> list[User]:
+    """The council's active coordinators and the series' invited users."""
+    coordinators = db.session.scalars(
+        db.select(User)
+        .join(Membership)
+        .where(
+            Membership.council_id == meeting.council_id,
+            Membership.role == Role.COORDINATOR,
+            Membership.active.is_(True),
+            User.active.is_(True),
+        )
+    ).all()
+    people = {u.id: u for u in coordinators}
+    people.update({u.id: u for u in meeting.series.invitees if u.active})
+    return sorted(people.values(), key=lambda u: u.id)
+
+
+def plan_meeting_reminders(meeting: Meeting, now: datetime) -> int:
+    """Write the meeting's reminder rows (idempotent) and drop those it no longer needs.
+
+    A moved meeting gets new keys (its start time is part of the key); the pending rows of
+    the old time are dropped. A cancelled meeting keeps no pending reminders.
+    """
+    pending = db.session.scalars(
+        db.select(OutboxMessage).where(
+            OutboxMessage.meeting_id == meeting.id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+        )
+    ).all()
+    wanted: dict[str, tuple[int, User]] = {}
+    if meeting.status is MeetingStatus.SCHEDULED:
+        for minutes in meeting.series.reminder_minutes:
+            for user in meeting_recipients(meeting):
+                wanted[reminder_key(meeting, minutes, user.id)] = (minutes, user)
+    for row in pending:
+        if row.key not in wanted:
+            row.status = OutboxStatus.DROPPED
+    existing = set(
+        db.session.scalars(
+            db.select(OutboxMessage.key).where(OutboxMessage.key.in_(list(wanted) or [""]))
+        )
+    )
+    created = 0
+    for key, (minutes, user) in wanted.items():
+        if key in existing:
+            continue
+        subject, body, link = _reminder_text(meeting, minutes)
+        db.session.add(
+            OutboxMessage(
+                key=key,
+                kind=MEETING_REMINDER,
+                council_id=meeting.council_id,
+                recipient_id=user.id,
+                recipient_email=user.email,
+                subject=subject,
+                body=body,
+                link=link,
+                meeting_id=meeting.id,
+                useful_until=meeting.starts_at,
+                due_at=meeting.starts_at - timedelta(minutes=minutes),
+                created_at=now,
+            )
+        )
+        created += 1
+    db.session.flush()
+    return created
+
+
+def _reminder_text(meeting: Meeting, minutes: int) -> tuple[str, str, str]:
+    local = meeting.starts_at.astimezone(ZoneInfo(meeting.series.timezone))
+    when = f"{local:%Y-%m-%d} kl. {local:%H:%M}"
+    ahead = f"{minutes // 60} timmar" if minutes % 60 == 0 else f"{minutes} minuter"
+    link = external_url("meetings.show", slug=meeting.council.slug, meeting_id=meeting.id)
+    place = meeting.location or meeting.series.location
+    lines = [
+        f"Påminnelse: {meeting.series.title} börjar om {ahead}, {when}.",
+        f"Plats: {place}" if place else "",
+        f"Videolänk: {meeting.series.video_url}" if meeting.series.video_url else "",
+        "",
+        "Inför mötet: gå igenom lägesbilden och de öppna åtgärderna från förra mötet.",
+        f"Mötessidan: {link}",
+    ]
+    return f"Påminnelse: {meeting.series.title} {when}", "\n".join(filter(None, lines)), link
+
+
+def enqueue(
+    key: str,
+    kind: str,
+    user: User,
+    subject: str,
+    body: str,
+    due_at: datetime,
+    now: datetime,
+    council_id: int | None = None,
+    link: str = "",
+    useful_until: datetime | None = None,
+) -> OutboxMessage | None:
+    """Add one message unless a message with the same key exists; returns the new row."""
+    if db.session.scalar(db.select(OutboxMessage.id).where(OutboxMessage.key == key)):
+        return None
+    row = OutboxMessage(
+        key=key,
+        kind=kind,
+        council_id=council_id,
+        recipient_id=user.id,
+        recipient_email=user.email,
+        subject=subject,
+        body=body,
+        link=link,
+        useful_until=useful_until,
+        due_at=due_at,
+        created_at=now,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+@dataclass
+class Claimed:
+    id: int
+    useful: bool
+
+
+def release_stale_claims(now: datetime) -> int:
+    """Return rows whose dispatcher died mid-send to the queue (see the module's policy)."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.claimed_at < now - CLAIM_LEASE,
+        )
+        .values(status=OutboxStatus.PENDING, claimed_by=None)
+    )
+    return result.rowcount
+
+
+def mark_missed(now: datetime) -> int:
+    """Reminders that fell due while nothing ran and whose meeting has begun: missed."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.due_at <= now,
+            OutboxMessage.useful_until.is_not(None),
+            OutboxMessage.useful_until <= now,
+        )
+        .values(status=OutboxStatus.MISSED, last_error="Förföll medan utskicket stod still.")
+    )
+    return result.rowcount
+
+
+def due_ids(now: datetime, limit: int) -> list[int]:
+    """Ids of rows due now, oldest first; on PostgreSQL skipping rows another claim holds."""
+    stmt = (
+        db.select(OutboxMessage.id)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.due_at <= now)
+        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        .limit(limit)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return list(db.session.scalars(stmt))
+
+
+def claim(row_id: int, worker: str, now: datetime) -> bool:
+    """Take one row for sending; True for exactly one of any number of competing workers."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now)
+    )
+    return result.rowcount == 1
+
+
+def mark_sent(row: OutboxMessage, now: datetime) -> None:
+    """Record the delivery, and leave the in-app notice of it."""
+    row.status = OutboxStatus.SENT
+    row.sent_at = now
+    row.attempts += 1
+    row.last_error = ""
+    if row.recipient_id is not None:
+        db.session.add(
+            Notification(
+                user_id=row.recipient_id,
+                council_id=row.council_id,
+                outbox_id=row.id,
+                text=row.subject,
+                link=row.link,
+                created_at=now,
+            )
+        )
+    db.session.flush()
+
+
+def mark_failed_attempt(row: OutboxMessage, error: str, now: datetime) -> None:
+    """Put the row back for a later retry, or give up after MAX_ATTEMPTS."""
+    row.attempts += 1
+    row.last_error = error[:2000]
+    row.claimed_by = None
+    if row.attempts >= MAX_ATTEMPTS:
+        row.status = OutboxStatus.FAILED
+    elif row.useful_until is not None and now + backoff(row.attempts) >= row.useful_until:
+        row.status = OutboxStatus.MISSED
+    else:
+        row.status = OutboxStatus.PENDING
+        row.due_at = now + backoff(row.attempts)
+    db.session.flush()
+
+
+def problems(council_id: int, limit: int = 100) -> list[OutboxMessage]:
+    """Missed and failed messages of a council, newest first, for its admins."""
+    stmt = (
+        db.select(OutboxMessage)
+        .where(
+            OutboxMessage.council_id == council_id,
+            OutboxMessage.status.in_([OutboxStatus.MISSED, OutboxStatus.FAILED]),
+        )
+        .order_by(OutboxMessage.due_at.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def local_day(moment: datetime, tz: str = "Europe/Stockholm") -> str:
+    return moment.astimezone(ZoneInfo(tz)).date().isoformat()

@@ -1,0 +1,83 @@
+"""The situation picture (lägesbild) that an EST meeting starts from.
+
+It is compiled from what happened in the council between the previous meeting and this one.
+Each source contributes a section through `SOURCES`; measure changes are the first source,
+and situation notes and citizen reports add theirs here when they exist.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import joinedload
+
+from brott.extensions import db
+from brott.models import STATUS_LABELS, Measure, MeasureUpdate, Meeting, Membership
+from brott.services.meetings import previous_meeting
+
+
+@dataclass
+class Item:
+    when: datetime
+    title: str
+    text: str
+    link_measure_id: int | None = None
+
+
+@dataclass
+class Section:
+    title: str
+    items: list[Item] = field(default_factory=list)
+    empty_text: str = "Inget nytt under perioden."
+
+
+@dataclass
+class SituationPicture:
+    start: datetime
+    end: datetime
+    previous: Meeting | None
+    sections: list[Section]
+
+
+def measure_changes(membership: Membership, start: datetime, end: datetime) -> Section:
+    """Status and progress changes of the council's measures in the span."""
+    stmt = (
+        db.select(MeasureUpdate)
+        .join(MeasureUpdate.measure)
+        .where(
+            Measure.council_id == membership.council_id,
+            MeasureUpdate.created_at >= start,
+            MeasureUpdate.created_at < end,
+            (MeasureUpdate.old_status != MeasureUpdate.new_status)
+            | (MeasureUpdate.old_progress != MeasureUpdate.new_progress),
+        )
+        .options(joinedload(MeasureUpdate.measure), joinedload(MeasureUpdate.author))
+        .order_by(MeasureUpdate.created_at)
+    )
+    items = []
+    for update in db.session.scalars(stmt):
+        parts = []
+        if update.old_status != update.new_status:
+            parts.append(f"{STATUS_LABELS[update.old_status]} → {STATUS_LABELS[update.new_status]}")
+        if update.old_progress != update.new_progress:
+            parts.append(f"{update.old_progress} % → {update.new_progress} %")
+        text = ", ".join(parts) + (f". {update.comment}" if update.comment else "")
+        items.append(Item(update.created_at, update.measure.title, text, update.measure_id))
+    return Section("Förändringar i insatserna", items)
+
+
+# each source: (membership, start, end) -> Section; the viewer's membership lets a source
+# leave out what that viewer may not see
+SOURCES: list[Callable[[Membership, datetime, datetime], Section]] = [measure_changes]
+
+
+def compile_picture(meeting: Meeting, membership: Membership, now: datetime) -> SituationPicture:
+    """The situation picture for `meeting`: everything since the previous held meeting."""
+    previous = previous_meeting(meeting)
+    start = (
+        previous.starts_at
+        if previous
+        else meeting.starts_at - timedelta(weeks=meeting.series.interval_weeks)
+    )
+    end = max(min(meeting.starts_at, now), start)  # a future meeting: what happened so far
+    return SituationPicture(start, end, previous, [s(membership, start, end) for s in SOURCES])
