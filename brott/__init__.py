@@ -19,13 +19,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     _configure_login(app)
 
+    from brott.actions.views import bp as actions_bp
     from brott.admin.views import bp as admin_bp
     from brott.auth.views import bp as auth_bp
+    from brott.calendar.views import bp as calendar_bp
     from brott.measures.views import bp as measures_bp
+    from brott.meetings.views import bp as meetings_bp
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(measures_bp)
-    app.register_blueprint(admin_bp)
+    for blueprint in (auth_bp, measures_bp, meetings_bp, actions_bp, calendar_bp, admin_bp):
+        app.register_blueprint(blueprint)
 
     errors.register(app)
     _configure_templates(app)
@@ -42,11 +44,28 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _configure_templates(app: Flask) -> None:
     from brott import policy
+    from brott.meetings.forms import WEEKDAYS
     from brott.services.measures import SNAPSHOT_LABELS
 
     app.jinja_env.globals.update(
-        can=policy.can, Permission=policy.Permission, SNAPSHOT_LABELS=SNAPSHOT_LABELS
+        can=policy.can,
+        Permission=policy.Permission,
+        SNAPSHOT_LABELS=SNAPSHOT_LABELS,
+        WEEKDAYS=WEEKDAYS,
     )
+    app.jinja_env.filters["reminder_label"] = _reminder_label
+
+    from flask_login import current_user
+
+    from brott.services.notifications import unread_count
+
+    app.jinja_env.globals["unread_notifications"] = lambda: (
+        unread_count(current_user.id) if current_user.is_authenticated else 0
+    )
+
+
+def _reminder_label(minutes: int) -> str:
+    return f"{minutes // 60} h" if minutes % 60 == 0 else f"{minutes} min"
 
 
 def _configure_login(app: Flask) -> None:

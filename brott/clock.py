@@ -1,10 +1,13 @@
 """The current time. Tests and the scheduler may set `NOW` (a callable) in the app config."""
 
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 
 from brott.models.base import utcnow
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def now() -> datetime:
@@ -14,3 +17,8 @@ def now() -> datetime:
         if override is not None:
             return override()
     return utcnow()
+
+
+def today() -> date:
+    """Today's date in Stockholm."""
+    return now().astimezone(STOCKHOLM).date()

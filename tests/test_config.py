@@ -47,7 +47,7 @@ def write_instance_config(instance: Path, text: str) -> None:
 def test_defaults_apply_when_nothing_else_is_set(instance):
     app = configured(instance)
 
-    assert app.config["MEASURES_PAGE_SIZE"] == DEFAULTS["MEASURES_PAGE_SIZE"] == 100
+    assert app.config["STALE_MEASURE_DAYS"] == DEFAULTS["STALE_MEASURE_DAYS"] == 30
     assert app.config["BABEL_DEFAULT_LOCALE"] == "sv"
     assert app.config["BABEL_DEFAULT_TIMEZONE"] == "Europe/Stockholm"
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
@@ -55,35 +55,35 @@ def test_defaults_apply_when_nothing_else_is_set(instance):
 
 
 def test_instance_config_file_overrides_the_defaults(instance):
-    write_instance_config(instance, 'MEASURES_PAGE_SIZE = 50\nBABEL_DEFAULT_TIMEZONE = "UTC"\n')
+    write_instance_config(instance, 'STALE_MEASURE_DAYS = 50\nBABEL_DEFAULT_TIMEZONE = "UTC"\n')
 
     app = configured(instance)
 
-    assert app.config["MEASURES_PAGE_SIZE"] == 50
+    assert app.config["STALE_MEASURE_DAYS"] == 50
     assert app.config["BABEL_DEFAULT_TIMEZONE"] == "UTC"
     assert app.config["BABEL_DEFAULT_LOCALE"] == "sv"  # untouched defaults stay
 
 
 def test_brott_environment_overrides_the_instance_config(instance, monkeypatch):
-    write_instance_config(instance, 'MEASURES_PAGE_SIZE = 50\nBABEL_DEFAULT_TIMEZONE = "UTC"\n')
-    monkeypatch.setenv("BROTT_MEASURES_PAGE_SIZE", "25")  # parsed as JSON: an int
+    write_instance_config(instance, 'STALE_MEASURE_DAYS = 50\nBABEL_DEFAULT_TIMEZONE = "UTC"\n')
+    monkeypatch.setenv("BROTT_STALE_MEASURE_DAYS", "25")  # parsed as JSON: an int
 
     app = configured(instance)
 
-    assert app.config["MEASURES_PAGE_SIZE"] == 25
+    assert app.config["STALE_MEASURE_DAYS"] == 25
     assert app.config["BABEL_DEFAULT_TIMEZONE"] == "UTC"  # set only in the file
 
 
 def test_test_config_overrides_every_other_layer(instance, monkeypatch):
-    write_instance_config(instance, "MEASURES_PAGE_SIZE = 50\n")
-    monkeypatch.setenv("BROTT_MEASURES_PAGE_SIZE", "25")
+    write_instance_config(instance, "STALE_MEASURE_DAYS = 50\n")
+    monkeypatch.setenv("BROTT_STALE_MEASURE_DAYS", "25")
     monkeypatch.setenv("DATABASE_URL", "postgres://env@db/brott")
 
     app = configured(
-        instance, {"MEASURES_PAGE_SIZE": 7, "SQLALCHEMY_DATABASE_URI": "sqlite:///:memory:"}
+        instance, {"STALE_MEASURE_DAYS": 7, "SQLALCHEMY_DATABASE_URI": "sqlite:///:memory:"}
     )
 
-    assert app.config["MEASURES_PAGE_SIZE"] == 7
+    assert app.config["STALE_MEASURE_DAYS"] == 7
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///:memory:"
 
 

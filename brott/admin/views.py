@@ -10,6 +10,7 @@ from brott.errors import DomainError, show_on_form
 from brott.extensions import db
 from brott.models import Membership, PartnerOrganisation, Role, User
 from brott.policy import Permission
+from brott.services import outbox as outbox_service
 from brott.services import partners as partner_service
 from brott.services import users as user_service
 
@@ -72,6 +73,19 @@ def edit_membership(slug: str, membership_id: int):
             show_on_form(form, error)
     return render_template(
         "admin/membership_form.html", membership=membership, target=target, form=form
+    )
+
+
+@bp.route("/utskick")
+@login_required
+def outbox(slug: str):
+    membership = policy.council_membership(current_user, slug)
+    policy.require(membership, Permission.VIEW_OUTBOX)
+    return render_template(
+        "admin/outbox.html",
+        membership=membership,
+        problems=outbox_service.problems(membership.council_id),
+        counts=outbox_service.status_counts(membership.council_id),
     )
 
 

@@ -18,4 +18,4 @@ class LoginForm(FlaskForm):
 
 
 class LogoutForm(FlaskForm):
-    """Only the CSRF token: logging out is a POST."""
+    """Only the CSRF token: for POST-only buttons such as logging out."""

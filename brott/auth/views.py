@@ -3,10 +3,11 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from brott import policy
+from brott import clock, policy
 from brott.auth.forms import LoginForm, LogoutForm
 from brott.extensions import db
 from brott.services import auth as auth_service
+from brott.services import notifications as notification_service
 
 bp = Blueprint("auth", __name__)
 
@@ -18,6 +19,21 @@ def home():
     if len(memberships) == 1:
         return redirect(url_for("measures.index", slug=memberships[0].council.slug))
     return render_template("auth/home.html", memberships=memberships)
+
+
+@bp.route("/notiser", methods=["GET", "POST"])
+@login_required
+def notifications():
+    form = LogoutForm()  # a bare CSRF form
+    if form.validate_on_submit():
+        notification_service.mark_all_read(current_user.id, clock.now())
+        db.session.commit()
+        return redirect(url_for("auth.notifications"))
+    return render_template(
+        "auth/notifications.html",
+        notifications=notification_service.recent(current_user.id),
+        form=form,
+    )
 
 
 @bp.route("/logga-in", methods=["GET", "POST"])

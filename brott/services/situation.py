@@ -71,7 +71,7 @@ def measure_changes(membership: Membership, start: datetime, end: datetime) -> S
 SOURCES: list[Callable[[Membership, datetime, datetime], Section]] = [measure_changes]
 
 
-def compile_picture(meeting: Meeting, membership: Membership, now: datetime) -> SituationPicture:
+def compile_picture(meeting: Meeting, membership: Membership) -> SituationPicture:
     """The situation picture for `meeting`: everything since the previous held meeting."""
     previous = previous_meeting(meeting)
     start = (
@@ -79,5 +79,5 @@ def compile_picture(meeting: Meeting, membership: Membership, now: datetime) -> 
         if previous
         else meeting.starts_at - timedelta(weeks=meeting.series.interval_weeks)
     )
-    end = max(min(meeting.starts_at, now), start)  # a future meeting: what happened so far
+    end = meeting.starts_at  # for a coming meeting: everything so far
     return SituationPicture(start, end, previous, [s(membership, start, end) for s in SOURCES])

@@ -1,0 +1,302 @@
+"""Calendar exports (RFC 5545): one meeting as .ics, and each user's private subscription feed.
+
+A series is published as one recurring event, not as its materialised rows: the RRULE keeps
+09:00 at 09:00 Stockholm time across daylight saving (DTSTART carries TZID), a cancelled
+meeting becomes an EXDATE and a moved one an override with RECURRENCE-ID at its original slot.
+UIDs are derived from ids, so a calendar that re-reads the feed updates events in place.
+
+The feed is readable by anyone who has its URL, so it carries times, places and links only —
+never an agenda or a situation picture.
+"""
+
+import secrets
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Alarm, Calendar, Event, Timezone
+from sqlalchemy.orm import selectinload
+
+from brott import policy
+from brott.extensions import db
+from brott.links import external_url
+from brott.models import (
+    Action,
+    ActionStatus,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+    Membership,
+    User,
+)
+from brott.policy import Permission
+from brott.services.recurrence import first_on_weekday, local_instant
+
+PRODID = "-//Brott//EST-kalender//SV"
+STOCKHOLM = "Europe/Stockholm"
+UID_DOMAIN = "brott"
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # Python's Monday = 0
+DEFAULT_ALARM_MINUTES = 2 * 60
+FEED_REFRESH = timedelta(hours=1)
+TIMEZONE_YEARS_AHEAD = 15  # VTIMEZONE rules are spelled out this far; series may run on
+
+
+def meeting_ics(meeting: Meeting, now: datetime) -> bytes:
+    """One meeting as a calendar file with a single event, for download."""
+    tz = ZoneInfo(meeting.series.timezone)
+    calendar = _calendar(meeting.series.title, f"est-meeting-{meeting.id}")
+    event = Event.new(
+        uid=f"est-meeting-{meeting.id}@{UID_DOMAIN}",
+        start=meeting.starts_at.astimezone(tz),
+        end=meeting.ends_at.astimezone(tz),
+        stamp=now,
+        last_modified=meeting.updated_at,
+        status="CANCELLED" if meeting.cancelled else "CONFIRMED",
+        **_meeting_texts(meeting),
+    )
+    if not meeting.cancelled:
+        event.add_component(_alarm(meeting.series))
+    calendar.add_component(event)
+    return _finish(calendar, meeting.starts_at.date(), now)
+
+
+def user_feed(user: User, now: datetime) -> bytes:
+    """The user's private feed: the EST series of each council they belong to, and their open
+    actions as all-day events on the due date."""
+    council_ids = _council_ids(user)
+    calendar = _calendar("Brott – EST-möten och mina åtgärder", f"feed-{user.id}")
+    calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")  # Outlook's older name for the same hint
+    earliest = now.date()
+    for series in _series(council_ids):
+        for event in _series_events(series, now):
+            calendar.add_component(event)
+            earliest = min(earliest, event.start.date())
+    for action in _open_actions(user.id, council_ids):
+        calendar.add_component(_action_event(action, now))
+        earliest = min(earliest, action.due_date)
+    return _finish(calendar, earliest, now)
+
+
+def enable_feed(user: User) -> str:
+    """Give the user a new secret feed token; any previous feed URL stops working."""
+    user.calendar_token = secrets.token_urlsafe(32)
+    db.session.flush()
+    return user.calendar_token
+
+
+def disable_feed(user: User) -> None:
+    """Switch the user's feed off; its URL stops working."""
+    user.calendar_token = None
+    db.session.flush()
+
+
+def feed_owner(token: str) -> User | None:
+    """The active user whose feed `token` opens, or None."""
+    if not token:
+        return None
+    return db.session.scalars(
+        db.select(User).where(User.calendar_token == token, User.active.is_(True))
+    ).one_or_none()
+
+
+def feed_url(user: User) -> str | None:
+    """The absolute URL of the user's feed, or None when it is switched off."""
+    if not user.calendar_token:
+        return None
+    return external_url("calendar.feed", token=user.calendar_token)
+
+
+# --- series ------------------------------------------------------------------------------
+
+
+def _series_events(series: MeetingSeries, now: datetime) -> list[Event]:
+    """The master event with its RRULE and EXDATEs, then one override per moved meeting."""
+    tz = ZoneInfo(series.timezone)
+    first_day = first_on_weekday(series.first_date, series.weekday)
+    start = _slot(first_day, series.local_time, tz)
+    uid = f"est-series-{series.id}@{UID_DOMAIN}"
+    index_url = external_url("meetings.index", slug=series.council.slug)
+    master = Event.new(
+        uid=uid,
+        start=start,
+        end=start + timedelta(minutes=series.duration_minutes),
+        stamp=now,
+        # the master changes when one of its meetings is cancelled or moved
+        last_modified=max(
+            [series.created_at, *(m.updated_at for m in series.meetings if m.moved or m.cancelled)]
+        ),
+        summary=series.title,
+        location=series.location or None,
+        description=_description(series, None, index_url),
+        url=index_url,
+    )
+    rule: dict = {
+        "freq": "weekly",
+        "interval": series.interval_weeks,
+        "byday": WEEKDAYS[series.weekday],
+    }
+    if series.until_date:
+        # with a TZID'd DTSTART, RFC 5545 wants UNTIL in UTC; the whole last day is included
+        rule["until"] = datetime.combine(series.until_date, time(23, 59, 59), tz).astimezone(UTC)
+    master.add("rrule", rule)
+    cancelled = [m for m in series.meetings if m.status is MeetingStatus.CANCELLED]
+    if cancelled:
+        master.add("exdate", [_slot(m.occurrence_date, series.local_time, tz) for m in cancelled])
+    master.add_component(_alarm(series))
+    overrides = [
+        _override(m, uid, tz, now)
+        for m in series.meetings
+        if m.moved and m.status is MeetingStatus.SCHEDULED
+    ]
+    return [master, *overrides]
+
+
+def _override(meeting: Meeting, uid: str, tz: ZoneInfo, now: datetime) -> Event:
+    """A moved meeting: replaces the series' occurrence at its original slot."""
+    series = meeting.series
+    event = Event.new(
+        uid=uid,
+        recurrence_id=_slot(meeting.occurrence_date, series.local_time, tz),
+        start=meeting.starts_at.astimezone(tz),
+        end=meeting.ends_at.astimezone(tz),
+        stamp=now,
+        last_modified=meeting.updated_at,
+        **_meeting_texts(meeting),
+    )
+    event.add_component(_alarm(series))
+    return event
+
+
+def _slot(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The series' start on `day`; a slot in the spring-forward gap (never created, refused
+    when a series is set up) falls back to the normalised instant so the feed still builds."""
+    instant = local_instant(day, at, tz)
+    if instant is None:
+        instant = datetime.combine(day, at, tz).astimezone(UTC).astimezone(tz)
+    return instant
+
+
+def _meeting_texts(meeting: Meeting) -> dict:
+    council = meeting.series.council
+    url = external_url("meetings.show", slug=council.slug, meeting_id=meeting.id)
+    summary = meeting.series.title
+    if meeting.cancelled:
+        summary = f"INSTÄLLT: {summary}"
+    return {
+        "summary": summary,
+        "location": (meeting.location or meeting.series.location) or None,
+        "description": _description(meeting.series, meeting, url),
+        "url": url,
+    }
+
+
+def _description(series: MeetingSeries, meeting: Meeting | None, url: str) -> str:
+    lines = [f"EST-möte i {series.council.name}."]
+    if meeting is not None and meeting.moved:
+        lines.append("Mötet är flyttat från sin ordinarie tid.")
+    if meeting is not None and meeting.cancelled:
+        lines.append("Mötet är inställt.")
+    if series.video_url:
+        lines.append(f"Videolänk: {series.video_url}")
+    label = "Mötessidan" if meeting is not None else "Mötena"
+    lines.append(f"{label} med dagordning och beslut: {url}")
+    return "\n".join(lines)
+
+
+def _alarm(series: MeetingSeries) -> Alarm:
+    """A pop-up at the series' last e-mail reminder (the one closest to the start)."""
+    minutes = min(series.reminder_minutes or [DEFAULT_ALARM_MINUTES])
+    alarm = Alarm.new(description=f"{series.title} börjar snart")
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", timedelta(minutes=-minutes))
+    return alarm
+
+
+# --- actions -----------------------------------------------------------------------------
+
+
+def _action_event(action: Action, now: datetime) -> Event:
+    """An open action as an all-day, free (non-blocking) event on its due date."""
+    url = external_url("meetings.show", slug=action.council.slug, meeting_id=action.meeting_id)
+    lines = [
+        f"Åtgärd beslutad på EST-mötet i {action.council.name}.",
+        f"Status: {action.status_label}",
+    ]
+    if action.place:
+        lines.append(f"Plats: {action.place}")
+    lines.append(f"Mötet där åtgärden beslutades: {url}")
+    return Event.new(
+        uid=f"action-{action.id}@{UID_DOMAIN}",
+        start=action.due_date,
+        end=action.due_date + timedelta(days=1),
+        stamp=now,
+        last_modified=action.updated_at,
+        summary=f"Åtgärd klar senast: {action.title}",
+        location=action.place or None,
+        description="\n".join(lines),
+        url=url,
+        transparency="TRANSPARENT",
+    )
+
+
+# --- queries -----------------------------------------------------------------------------
+
+
+def _council_ids(user: User) -> list[int]:
+    """Councils whose meetings the user may see (EST is for the whole council)."""
+    memberships = db.session.scalars(
+        db.select(Membership).where(Membership.user_id == user.id, Membership.active.is_(True))
+    )
+    return [m.council_id for m in memberships if policy.can(m, Permission.VIEW_MEETINGS)]
+
+
+def _series(council_ids: Iterable[int]) -> list[MeetingSeries]:
+    stmt = (
+        db.select(MeetingSeries)
+        .where(MeetingSeries.council_id.in_(list(council_ids)))
+        .options(
+            selectinload(MeetingSeries.council),
+            selectinload(MeetingSeries.meetings),
+        )
+        .order_by(MeetingSeries.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _open_actions(user_id: int, council_ids: Iterable[int]) -> list[Action]:
+    stmt = (
+        db.select(Action)
+        .where(
+            Action.owner_id == user_id,
+            Action.council_id.in_(list(council_ids)),
+            Action.status != ActionStatus.DONE,
+        )
+        .options(selectinload(Action.council))
+        .order_by(Action.due_date, Action.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+# --- the calendar object -----------------------------------------------------------------
+
+
+def _calendar(name: str, uid: str) -> Calendar:
+    calendar = Calendar.new(prodid=PRODID, name=name, uid=f"{uid}@{UID_DOMAIN}")
+    calendar.add("calscale", "GREGORIAN")
+    return calendar
+
+
+def _finish(calendar: Calendar, earliest: date, now: datetime) -> bytes:
+    """Add the VTIMEZONE definitions the events refer to, and serialise.
+
+    A feed without events still gets Stockholm's, since a calendar needs one component.
+    """
+    first_date = earliest - timedelta(days=366)
+    last_date = date(now.year + TIMEZONE_YEARS_AHEAD, 1, 1)
+    calendar.add_missing_timezones(first_date=first_date, last_date=last_date)
+    if not calendar.subcomponents:
+        calendar.add_component(
+            Timezone.from_tzid(STOCKHOLM, first_date=first_date, last_date=last_date)
+        )
+    return calendar.to_ical()
