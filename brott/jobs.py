@@ -2,7 +2,6 @@
 
 import logging
 import os
-import smtplib
 import socket
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,11 +48,12 @@ def dispatch_due(now: datetime, mailer: Mailer | None = None, batch: int = 50) -
 
 
 def _send_one(row: OutboxMessage, mailer: Mailer, sender: str, now, report) -> None:
-    message = build_message(row, sender)
-    db.session.commit()  # no transaction stays open during the network call
     try:
+        message = build_message(row, sender)
+        db.session.commit()  # no transaction stays open during the network call
         mailer.send(message)
-    except (smtplib.SMTPException, OSError) as error:
+    except Exception as error:  # one bad row must not stall the rest of the queue
+        db.session.rollback()
         log.warning("sending outbox %s failed: %s", row.id, error)
         outbox.mark_failed_attempt(row, f"{type(error).__name__}: {error}", now)
         db.session.commit()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 
 from brott.extensions import db
 from brott.links import external_url
@@ -77,16 +77,25 @@ def plan_meeting_reminders(meeting: Meeting, now: datetime) -> int:
     for row in pending:
         if row.key not in wanted:
             row.status = OutboxStatus.DROPPED
-    existing = set(
-        db.session.scalars(
-            db.select(OutboxMessage.key).where(OutboxMessage.key.in_(list(wanted) or [""]))
+    existing = {
+        row.key: row
+        for row in db.session.scalars(
+            db.select(OutboxMessage).where(OutboxMessage.key.in_(list(wanted) or [""]))
         )
-    )
+    }
     created = 0
     for key, (minutes, user) in wanted.items():
-        if key in existing:
+        row = existing.get(key)
+        if row is not None:
+            if row.status is OutboxStatus.DROPPED:
+                # moved back to a time it had before: that time's dropped reminder is due again
+                row.subject, row.body, row.link = _reminder_text(meeting)
+                row.recipient_email = user.email
+                row.due_at = meeting.starts_at - timedelta(minutes=minutes)
+                row.status, row.attempts, row.last_error = OutboxStatus.PENDING, 0, ""
+                created += 1
             continue
-        subject, body, link = _reminder_text(meeting, minutes)
+        subject, body, link = _reminder_text(meeting)
         db.session.add(
             OutboxMessage(
                 key=key,
@@ -108,14 +117,15 @@ def plan_meeting_reminders(meeting: Meeting, now: datetime) -> int:
     return created
 
 
-def _reminder_text(meeting: Meeting, minutes: int) -> tuple[str, str, str]:
+def _reminder_text(meeting: Meeting) -> tuple[str, str, str]:
+    # absolute times only: a reminder sent late (after downtime, or for a meeting moved
+    # close) must not say "in 48 hours"
     local = meeting.starts_at.astimezone(ZoneInfo(meeting.series.timezone))
     when = f"{local:%Y-%m-%d} kl. {local:%H:%M}"
-    ahead = f"{minutes // 60} timmar" if minutes % 60 == 0 else f"{minutes} minuter"
     link = external_url("meetings.show", slug=meeting.council.slug, meeting_id=meeting.id)
     place = meeting.location or meeting.series.location
     lines = [
-        f"Påminnelse: {meeting.series.title} börjar om {ahead}, {when}.",
+        f"Påminnelse: {meeting.series.title} är {when}.",
         f"Plats: {place}" if place else "",
         f"Videolänk: {meeting.series.video_url}" if meeting.series.video_url else "",
         "",
@@ -262,6 +272,16 @@ def problems(council_id: int, limit: int = 100) -> list[OutboxMessage]:
         .limit(limit)
     )
     return list(db.session.scalars(stmt))
+
+
+def status_counts(council_id: int) -> dict[str, int]:
+    """How many of a council's messages are in each status, keyed by the status value."""
+    stmt = (
+        db.select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.council_id == council_id)
+        .group_by(OutboxMessage.status)
+    )
+    return {status.value: count for status, count in db.session.execute(stmt)}
 
 
 def local_day(moment: datetime, tz: str = "Europe/Stockholm") -> str:
