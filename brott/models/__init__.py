@@ -1,5 +1,6 @@
 """All models, imported here so that metadata and Alembic see every table."""
 
+from brott.models.audit import AuditEntry
 from brott.models.base import Base, UTCDateTime, utcnow
 from brott.models.council import Council, PartnerOrganisation
 from brott.models.measure import (
@@ -19,6 +20,15 @@ from brott.models.meeting import (
     MeetingSeries,
     MeetingStatus,
 )
+from brott.models.notes import (
+    SOURCE_LABELS,
+    VISIBILITY_LABELS,
+    NoteCategory,
+    NoteSource,
+    Place,
+    SituationNote,
+    Visibility,
+)
 from brott.models.outbox import Notification, OutboxMessage, OutboxStatus, SpentToken
 from brott.models.promise import CitizenPromise
 from brott.models.user import ROLE_LABELS, Membership, Role, User
@@ -27,9 +37,12 @@ __all__ = [
     "ACTION_STATUS_LABELS",
     "DEFAULT_REMINDER_MINUTES",
     "ROLE_LABELS",
+    "SOURCE_LABELS",
     "STATUS_LABELS",
+    "VISIBILITY_LABELS",
     "Action",
     "ActionStatus",
+    "AuditEntry",
     "Base",
     "CitizenPromise",
     "Council",
@@ -40,14 +53,19 @@ __all__ = [
     "MeetingSeries",
     "MeetingStatus",
     "Membership",
+    "NoteCategory",
+    "NoteSource",
     "Notification",
     "OutboxMessage",
     "OutboxStatus",
     "PartnerOrganisation",
+    "Place",
     "Role",
+    "SituationNote",
     "SpentToken",
     "UTCDateTime",
     "User",
+    "Visibility",
     "measure_owner",
     "measure_partner",
     "utcnow",

@@ -17,6 +17,8 @@ class Council(Base):
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     municipality: Mapped[str] = mapped_column(String(120))
+    # situation notes older than this are deleted by the retention job
+    note_retention_months: Mapped[int] = mapped_column(default=24, server_default="24")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:
