@@ -25,12 +25,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     from brott.calendar.views import bp as calendar_bp
     from brott.measures.views import bp as measures_bp
     from brott.meetings.views import bp as meetings_bp
+    from brott.notes.views import bp as notes_bp
 
-    for blueprint in (auth_bp, measures_bp, meetings_bp, actions_bp, calendar_bp, admin_bp):
+    for blueprint in (
+        auth_bp,
+        measures_bp,
+        meetings_bp,
+        actions_bp,
+        notes_bp,
+        calendar_bp,
+        admin_bp,
+    ):
         app.register_blueprint(blueprint)
 
     errors.register(app)
     _configure_templates(app)
+    _configure_audit(app)
 
     from brott.cli import register_cli
 
@@ -62,6 +72,16 @@ def _configure_templates(app: Flask) -> None:
     app.jinja_env.globals["unread_notifications"] = lambda: (
         unread_count(current_user.id) if current_user.is_authenticated else 0
     )
+
+
+def _configure_audit(app: Flask) -> None:
+    from flask_login import current_user
+
+    from brott.services import audit  # importing it registers the change listener
+
+    @app.before_request
+    def declare_actor() -> None:
+        audit.acting_as(current_user if current_user.is_authenticated else None)
 
 
 def _reminder_label(minutes: int) -> str:

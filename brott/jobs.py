@@ -11,7 +11,7 @@ from flask import current_app
 from brott.extensions import db
 from brott.mail import Mailer, build_message, mailer_for
 from brott.models import OutboxMessage
-from brott.services import digest, meetings, outbox
+from brott.services import digest, meetings, notes, outbox
 
 log = logging.getLogger(__name__)
 
@@ -76,3 +76,10 @@ def queue_daily_digest(now: datetime) -> int:
     queued = digest.plan_daily_digest(now)
     db.session.commit()
     return queued
+
+
+def purge_expired_notes(now: datetime) -> dict[int, int]:
+    """Delete situation notes past each council's retention period."""
+    deleted = notes.purge_expired(now)
+    db.session.commit()
+    return deleted

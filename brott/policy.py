@@ -21,9 +21,13 @@ from brott.models import (
     Meeting,
     MeetingSeries,
     Membership,
+    NoteCategory,
     PartnerOrganisation,
+    Place,
     Role,
+    SituationNote,
     User,
+    Visibility,
 )
 
 
@@ -37,22 +41,47 @@ class Permission(enum.Enum):
     MANAGE_MEETINGS = "manage_meetings"  # series, moving, cancelling, agenda, decisions
     UPDATE_ACTION = "update_action"  # mark done or delayed: its owner, or who manages
     VIEW_OUTBOX = "view_outbox"  # missed and failed reminders
+    VIEW_NOTES = "view_notes"  # the police only ever see shared notes (see notes_query)
+    WRITE_NOTES = "write_notes"
+    EDIT_NOTE = "edit_note"  # its author, or who manages the council's notes
+    VIEW_INTERNAL_NOTES = "view_internal_notes"
+    MANAGE_PLACES = "manage_places"  # places and note categories
+    VIEW_AUDIT = "view_audit"
+    MANAGE_RETENTION = "manage_retention"
 
 
-_READ = {Permission.VIEW_MEASURES, Permission.VIEW_MEETINGS, Permission.UPDATE_ACTION}
-_COORDINATE = _READ | {
+_READ = {
+    Permission.VIEW_MEASURES,
+    Permission.VIEW_MEETINGS,
+    Permission.UPDATE_ACTION,
+    Permission.VIEW_NOTES,
+    Permission.WRITE_NOTES,
+    Permission.EDIT_NOTE,
+}
+_MUNICIPALITY = _READ | {Permission.VIEW_INTERNAL_NOTES}
+_COORDINATE = _MUNICIPALITY | {
     Permission.UPDATE_MEASURE,
     Permission.MANAGE_MEASURES,
     Permission.MANAGE_PARTNERS,
     Permission.MANAGE_MEETINGS,
+    Permission.MANAGE_PLACES,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: frozenset(_COORDINATE | {Permission.MANAGE_USERS, Permission.VIEW_OUTBOX}),
+    Role.ADMIN: frozenset(
+        _COORDINATE
+        | {
+            Permission.MANAGE_USERS,
+            Permission.VIEW_OUTBOX,
+            Permission.VIEW_AUDIT,
+            Permission.MANAGE_RETENTION,
+        }
+    ),
     Role.COORDINATOR: frozenset(_COORDINATE),
     # a council member may update only the measures they own (see `can`)
-    Role.MEMBER: frozenset(_READ | {Permission.UPDATE_MEASURE}),
-    # the police liaison attends EST and may own actions decided there
+    Role.MEMBER: frozenset(_MUNICIPALITY | {Permission.UPDATE_MEASURE}),
+    # the police liaison attends EST, may own actions decided there, reads and writes shared
+    # notes only
     Role.POLICE: frozenset(_READ),
 }
 
@@ -95,7 +124,9 @@ def council_membership(user: User | AnonymousUserMixin, slug: str) -> Membership
 
 
 def can(
-    membership: Membership, permission: Permission, obj: Measure | Action | None = None
+    membership: Membership,
+    permission: Permission,
+    obj: Measure | Action | SituationNote | None = None,
 ) -> bool:
     """Whether the member may do `permission` (on `obj`, when it is about one)."""
     if permission not in ROLE_PERMISSIONS[membership.role]:
@@ -104,14 +135,18 @@ def can(
         return False
     if permission is Permission.UPDATE_MEASURE and membership.role is Role.MEMBER:
         return obj is not None and any(o.id == membership.user_id for o in obj.owners)
+    manages = Permission.MANAGE_MEETINGS in ROLE_PERMISSIONS[membership.role]
     if permission is Permission.UPDATE_ACTION:
-        manages = Permission.MANAGE_MEETINGS in ROLE_PERMISSIONS[membership.role]
         return obj is not None and (manages or obj.owner_id == membership.user_id)
+    if permission is Permission.EDIT_NOTE:
+        return obj is not None and (manages or obj.author_id == membership.user_id)
     return True
 
 
 def require(
-    membership: Membership, permission: Permission, obj: Measure | Action | None = None
+    membership: Membership,
+    permission: Permission,
+    obj: Measure | Action | SituationNote | None = None,
 ) -> None:
     """Raise 403 unless `can` allows it."""
     if not can(membership, permission, obj):
@@ -148,6 +183,33 @@ def get_action(membership: Membership, action_id: int) -> Action:
     """An action of the member's council, or 404."""
     stmt = db.select(Action).where(
         Action.council_id == membership.council_id, Action.id == action_id
+    )
+    return _one_or_404(stmt)
+
+
+def notes_query(membership: Membership) -> Select:
+    """Situation notes the member may read: the police see shared notes only."""
+    stmt = db.select(SituationNote).where(SituationNote.council_id == membership.council_id)
+    if not can(membership, Permission.VIEW_INTERNAL_NOTES):
+        stmt = stmt.where(SituationNote.visibility == Visibility.SHARED)
+    return stmt
+
+
+def get_note(membership: Membership, note_id: int, *options: ORMOption) -> SituationNote:
+    """A note the member may read, or 404 (an internal note is 404 to the police)."""
+    return _one_or_404(notes_query(membership).where(SituationNote.id == note_id), options)
+
+
+def get_place(membership: Membership, place_id: int) -> Place:
+    """A place of the member's council, or 404."""
+    stmt = db.select(Place).where(Place.council_id == membership.council_id, Place.id == place_id)
+    return _one_or_404(stmt)
+
+
+def get_category(membership: Membership, category_id: int) -> NoteCategory:
+    """A note category of the member's council, or 404."""
+    stmt = db.select(NoteCategory).where(
+        NoteCategory.council_id == membership.council_id, NoteCategory.id == category_id
     )
     return _one_or_404(stmt)
 

@@ -11,11 +11,19 @@ import pytest
 from werkzeug.routing import Rule
 
 from brott.extensions import db
-from brott.models import ActionStatus, Membership, Role, utcnow
+from brott.models import (
+    ActionStatus,
+    Membership,
+    NoteSource,
+    Role,
+    SituationNote,
+    Visibility,
+    utcnow,
+)
 from brott.services import actions as action_service
 from brott.services import calendar as calendar_service
 from brott.services import meetings as meeting_service
-from brott.services import tokens
+from brott.services import registers, tokens
 
 from .conftest import login
 
@@ -79,6 +87,16 @@ MATRIX: dict[str, dict[str, object]] = {
     "calendar.meeting_ics": READ_COUNCIL,
     "calendar.feed": PUBLIC,
     "calendar.account": ANY_USER,
+    "notes.index": READ_COUNCIL,
+    "notes.create": READ_COUNCIL,  # the police write shared notes only
+    "notes.show": READ_COUNCIL,  # the world's note is shared; internal ones: see below
+    # the author (the coordinator) or who manages the council's notes
+    "notes.edit": _row(LOGIN, 404, 403, 403, 403, OK, OK),
+    "notes.delete": _row(LOGIN, 404, 403, 403, 403, 302, 302),
+    "admin.registers": MANAGE_MEASURES,
+    "admin.toggle_register": _row(LOGIN, 404, 403, 403, 403, 302, 302),
+    "admin.audit_log": MANAGE_USERS,
+    "admin.retention": MANAGE_USERS,
 }
 
 
@@ -93,6 +111,9 @@ class World:
     action_id: int
     action_token: str
     feed_token: str
+    note_id: int
+    internal_note_id: int
+    place_id: int
 
 
 @pytest.fixture
@@ -125,6 +146,22 @@ def world(make_council, make_user, make_measure, make_partner) -> World:
     # a "delayed" link: an empty POST is refused for want of a reason, so it stays usable
     token = tokens.action_link_token(action, ActionStatus.DELAYED)
     feed_token = calendar_service.enable_feed(users["member"])
+    place = registers.add_place(council.id, "Resecentrum")
+    category = registers.add_category(council.id, "Klotter")
+    notes = [
+        SituationNote(
+            council_id=council.id,
+            observed_from=now,
+            place_id=place.id,
+            category_id=category.id,
+            source=NoteSource.CITY_HOST,
+            text="Mönster",
+            visibility=visibility,
+            author_id=users["coordinator"].id,
+        )
+        for visibility in (Visibility.SHARED, Visibility.INTERNAL)
+    ]
+    db.session.add_all(notes)
     db.session.commit()
     return World(
         "borlange",
@@ -136,6 +173,9 @@ def world(make_council, make_user, make_measure, make_partner) -> World:
         action.id,
         token,
         feed_token,
+        notes[0].id,
+        notes[1].id,
+        place.id,
     )
 
 
@@ -149,6 +189,9 @@ def _url(rule: Rule, world: World) -> str:
         "meeting_id": world.meeting_id,
         "action_id": world.action_id,
         "token": world.action_token,
+        "note_id": world.note_id,
+        "kind": "plats",
+        "item_id": world.place_id,
     }
     if rule.endpoint == "calendar.feed":
         values["token"] = world.feed_token
@@ -222,3 +265,18 @@ def test_police_finds_no_edit_controls_on_a_measure(app, world):
     owner_client = app.test_client()
     login(owner_client, world.users["owner"])
     assert "Uppdatera status" in owner_client.get(f"/r/borlange/insatser/{world.measure_id}").text
+
+
+def test_police_get_404_for_internal_notes_by_id_and_do_not_see_them_listed(app, world):
+    police = app.test_client()
+    login(police, world.users["police"])
+    base = f"/r/borlange/lagesbild/{world.internal_note_id}"
+    for path in (base, base + "/redigera"):
+        assert police.get(path).status_code == 404, path
+    assert police.post(base + "/ta-bort").status_code == 404
+    listing = police.get("/r/borlange/lagesbild/").text
+    assert f"/lagesbild/{world.note_id}" in listing
+    assert f"/lagesbild/{world.internal_note_id}" not in listing
+    member = app.test_client()
+    login(member, world.users["member"])
+    assert member.get(base).status_code == 200  # the municipality reads its internal notes

@@ -45,6 +45,7 @@ def login():
             db.session.commit()
             login_user(user)
             return redirect(auth_service.safe_next_url(form.next.data) or url_for("auth.home"))
+        db.session.commit()  # the failed attempt's audit entry
         form.password.errors.append("Fel e-postadress eller lösenord.")
     return render_template("auth/login.html", form=form)
 

@@ -6,6 +6,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from brott.extensions import db
 from brott.models import User, utcnow
+from brott.services import audit
 from brott.services.users import find_user
 
 # compared against when the e-mail is unknown, so both paths cost one scrypt check
@@ -17,10 +18,13 @@ def authenticate(email: str, password: str) -> User | None:
     user = find_user(email)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
+        audit.record("login_failed", summary=email.strip()[:254], session=db.session)
         return None
     if not user.check_password(password) or not user.active:
+        audit.record("login_failed", actor=user, summary=user.email, session=db.session)
         return None
     user.last_login_at = utcnow()
+    audit.record("login", actor=user, summary=user.email, session=db.session)
     db.session.flush()
     return user
 

@@ -5,6 +5,7 @@ import re
 from brott.errors import DomainError
 from brott.extensions import db
 from brott.models import Council
+from brott.services.registers import add_default_categories
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
 
@@ -25,4 +26,5 @@ def create_council(slug: str, name: str, municipality: str) -> Council:
     council = Council(slug=slug, name=name.strip(), municipality=municipality.strip())
     db.session.add(council)
     db.session.flush()
+    add_default_categories(council.id)
     return council

@@ -5,7 +5,7 @@ promise; every description here is written anew for the tracker.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from brott.extensions import db
 from brott.models import (
@@ -14,13 +14,20 @@ from brott.models import (
     Measure,
     MeasureStatus,
     Membership,
+    NoteCategory,
+    NoteSource,
     PartnerOrganisation,
+    Place,
     Role,
+    SituationNote,
     User,
+    Visibility,
+    utcnow,
 )
 from brott.services import measures as measure_service
 from brott.services import users as user_service
 from brott.services.councils import create_council, find_council
+from brott.services.registers import add_default_categories, add_place
 
 DEMO_SLUG = "borlange"
 DEMO_PASSWORD = "brott-demo-2018"
@@ -229,8 +236,108 @@ def load_demo() -> Council:
                 "Läget när löftet lades in i trackern.",
                 seen_version=measure.version,
             )
+    _notes(council, users)
     db.session.flush()
     return council
+
+
+DEMO_PLACES = ("Resecentrum", "Centrum", "Jakobsgårdarna", "Tjärna Ängar", "Kvarnsveden")
+
+# (hours ago, place, category, source, visibility, text): places, times and patterns only
+DEMO_NOTES = [
+    (
+        20,
+        "Resecentrum",
+        "Störning",
+        NoteSource.POLICE,
+        Visibility.SHARED,
+        "Fler ordningsstörningar vid Resecentrum sena kvällar de två senaste helgerna, främst "
+        "mellan 22 och 01.",
+    ),
+    (
+        30,
+        "Resecentrum",
+        "Ungdomsgrupperingar",
+        NoteSource.CITY_HOST,
+        Visibility.SHARED,
+        "En större grupp unga samlas vid busshållplatserna fredag och lördag kväll, ungefär "
+        "21–23. Högljutt men inga skador; cityvärdarna har varit på plats.",
+    ),
+    (
+        54,
+        "Centrum",
+        "Klotter",
+        NoteSource.SAFETY_HOST,
+        Visibility.SHARED,
+        "Nytt klotter i gångtunneln under järnvägen, samma signatur som tidigare i månaden.",
+    ),
+    (
+        80,
+        "Jakobsgårdarna",
+        "Otrygg plats",
+        NoteSource.RESIDENT,
+        Visibility.SHARED,
+        "Gatubelysningen längs gångvägen mot skolan är trasig på en lång sträcka och upplevs "
+        "otrygg efter mörkrets inbrott. Anmält till Borlänge Energi.",
+    ),
+    (
+        40,
+        "Tjärna Ängar",
+        "Störning",
+        NoteSource.HOUSING,
+        Visibility.INTERNAL,
+        "Bostadsbolaget ser återkommande störningar i ett trapphus sena vardagskvällar och för "
+        "dialog med hyresgästerna. Följs upp internt innan något delas.",
+    ),
+    (
+        100,
+        "Centrum",
+        "Skadegörelse",
+        NoteSource.SAFETY_HOST,
+        Visibility.INTERNAL,
+        "Cykelställen vid biblioteket har skadats för tredje gången på två veckor, nattetid.",
+    ),
+]
+
+
+def _notes(council: Council, users: dict[str, User]) -> None:
+    add_default_categories(council.id)
+    places = {
+        p.name: p
+        for p in db.session.scalars(db.select(Place).where(Place.council_id == council.id))
+    }
+    for name in DEMO_PLACES:
+        if name not in places:
+            places[name] = add_place(council.id, name)
+    if db.session.scalar(
+        db.select(SituationNote.id).where(SituationNote.council_id == council.id).limit(1)
+    ):
+        return
+    categories = {
+        c.name: c
+        for c in db.session.scalars(
+            db.select(NoteCategory).where(NoteCategory.council_id == council.id)
+        )
+    }
+    now = utcnow()
+    for hours, place, category, source, visibility, text in DEMO_NOTES:
+        author = users[
+            "polis@exempel.se" if source is NoteSource.POLICE else "samordnare@exempel.se"
+        ]
+        db.session.add(
+            SituationNote(
+                council_id=council.id,
+                observed_from=now - timedelta(hours=hours),
+                place_id=places[place].id,
+                category_id=categories[category].id,
+                source=source,
+                visibility=visibility,
+                text=text,
+                author_id=author.id,
+                created_at=now - timedelta(hours=hours - 1),
+                updated_at=now,
+            )
+        )
 
 
 def _promise(council: Council) -> CitizenPromise:

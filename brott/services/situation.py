@@ -11,8 +11,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import joinedload
 
+from brott import policy
 from brott.extensions import db
 from brott.models import STATUS_LABELS, Measure, MeasureUpdate, Meeting, Membership
+from brott.policy import Permission
+from brott.services import notes
 from brott.services.meetings import previous_meeting
 
 
@@ -25,10 +28,24 @@ class Item:
 
 
 @dataclass
+class CountRow:
+    place: str
+    category: str
+    count: int
+    previous: int
+
+    @property
+    def change(self) -> int:
+        return self.count - self.previous
+
+
+@dataclass
 class Section:
     title: str
     items: list[Item] = field(default_factory=list)
     empty_text: str = "Inget nytt under perioden."
+    counts: list[CountRow] = field(default_factory=list)
+    note: str = ""
 
 
 @dataclass
@@ -66,9 +83,41 @@ def measure_changes(membership: Membership, start: datetime, end: datetime) -> S
     return Section("Förändringar i insatserna", items)
 
 
+def situation_notes(membership: Membership, start: datetime, end: datetime) -> Section:
+    """Notes observed in the span, the viewer may read, counted per place and category and
+    compared with the span of equal length before it."""
+    now_filter = notes.NoteFilters(start=start, end=end)
+    before_filter = notes.NoteFilters(start=start - (end - start), end=start)
+    current = notes.counts(membership, now_filter)
+    previous = notes.counts(membership, before_filter)
+    rows = [
+        CountRow(
+            place, category, current.get((place, category), 0), previous.get((place, category), 0)
+        )
+        for place, category in sorted(set(current) | set(previous))
+    ]
+    items = [
+        Item(
+            note.observed_from,
+            f"{note.place.name} · {note.category.name}",
+            f"{note.text} ({note.source_label}{'' if note.shared else ', intern'})",
+        )
+        for note in notes.list_notes(membership, now_filter)
+    ]
+    hidden = (
+        ""
+        if policy.can(membership, Permission.VIEW_INTERNAL_NOTES)
+        else ("Här visas bara anteckningar som kommunen delar med polisen.")
+    )
+    return Section("Lägesbildsanteckningar", items, counts=rows, note=hidden)
+
+
 # each source: (membership, start, end) -> Section; the viewer's membership lets a source
 # leave out what that viewer may not see
-SOURCES: list[Callable[[Membership, datetime, datetime], Section]] = [measure_changes]
+SOURCES: list[Callable[[Membership, datetime, datetime], Section]] = [
+    situation_notes,
+    measure_changes,
+]
 
 
 def compile_picture(meeting: Meeting, membership: Membership) -> SituationPicture:

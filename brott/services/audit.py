@@ -1,0 +1,192 @@
+"""The audit log: who saw and changed what.
+
+Changes are captured in one place: a session listener writes an entry for every insert,
+update and delete of the audited models, with the changed columns before → after. Logins,
+failed logins, police reads of shared notes and retention runs are recorded explicitly.
+The actor is whoever the web layer declared for this context (`acting_as`); jobs run as the
+system. Entries are only ever inserted: no route updates or deletes them.
+"""
+
+import contextvars
+import enum
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session
+
+from brott.extensions import db
+from brott.models import (
+    Action,
+    AuditEntry,
+    Council,
+    Measure,
+    Meeting,
+    MeetingSeries,
+    Membership,
+    NoteCategory,
+    PartnerOrganisation,
+    Place,
+    SituationNote,
+    User,
+    utcnow,
+)
+
+AUDITED: dict[type, str] = {
+    Measure: "measure",
+    SituationNote: "note",
+    Meeting: "meeting",
+    MeetingSeries: "meeting_series",
+    Action: "action",
+    Membership: "membership",
+    User: "user",
+    Place: "place",
+    NoteCategory: "note_category",
+    PartnerOrganisation: "partner",
+    Council: "council",
+}
+SECRET_COLUMNS = {"password_hash", "calendar_token"}
+SKIPPED_COLUMNS = {"version", "updated_at", "last_login_at"}
+
+_actor: contextvars.ContextVar[tuple[int, str] | None] = contextvars.ContextVar(
+    "audit_actor", default=None
+)
+
+
+def acting_as(user: User | None) -> None:
+    """Declare who is acting in this context (a request); None means the system."""
+    _actor.set((user.id, user.email) if user is not None else None)
+
+
+def record(
+    action: str,
+    *,
+    council_id: int | None = None,
+    object_type: str = "",
+    object_id: int | None = None,
+    summary: str = "",
+    actor: User | None = None,
+    session: Session,
+) -> None:
+    """Write one explicit entry (a login, a read, a retention run)."""
+    actor_id, label = (actor.id, actor.email) if actor else (_actor.get() or (None, "system"))
+    session.add(
+        AuditEntry(
+            at=utcnow(),
+            council_id=council_id,
+            actor_id=actor_id,
+            actor_label=label,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            summary=summary,
+        )
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return value
+
+
+def _columns(obj) -> dict[str, Any]:
+    state = inspect(obj)
+    values = {}
+    for column in state.mapper.column_attrs:
+        if column.key in SKIPPED_COLUMNS:
+            continue
+        value = state.attrs[column.key].value
+        values[column.key] = "***" if column.key in SECRET_COLUMNS else _plain(value)
+    return values
+
+
+def _changes(obj) -> tuple[dict, dict]:
+    state = inspect(obj)
+    before, after = {}, {}
+    for column in state.mapper.column_attrs:
+        if column.key in SKIPPED_COLUMNS:
+            continue
+        history = state.attrs[column.key].history
+        if not history.has_changes():
+            continue
+        old = history.deleted[0] if history.deleted else None
+        new = history.added[0] if history.added else None
+        secret = column.key in SECRET_COLUMNS
+        before[column.key] = "***" if secret else _plain(old)
+        after[column.key] = "***" if secret else _plain(new)
+    return before, after
+
+
+def _council_of(obj) -> int | None:
+    if isinstance(obj, Council):
+        return obj.id
+    return getattr(obj, "council_id", None)
+
+
+def _label(obj) -> str:
+    for name in ("title", "name", "email"):
+        value = getattr(obj, name, None)
+        if value:
+            return str(value)
+    return ""
+
+
+@event.listens_for(Session, "after_flush")
+def _audit_changes(session: Session, flush_context) -> None:
+    actor_id, label = _actor.get() or (None, "system")
+    now = utcnow()
+    rows = []
+    for kind, objects in (
+        ("create", session.new),
+        ("update", session.dirty),
+        ("delete", session.deleted),
+    ):
+        for obj in objects:
+            object_type = AUDITED.get(type(obj))
+            if object_type is None:
+                continue
+            if kind == "create":
+                before, after = None, _columns(obj)
+            elif kind == "delete":
+                before, after = _columns(obj), None
+            else:
+                before, after = _changes(obj)
+                if not after:
+                    continue
+            rows.append(
+                {
+                    "at": now,
+                    "council_id": _council_of(obj),
+                    "actor_id": actor_id,
+                    "actor_label": label,
+                    "action": kind,
+                    "object_type": object_type,
+                    "object_id": inspect(obj).identity[0] if inspect(obj).identity else None,
+                    "summary": _label(obj),
+                    "before": before,
+                    "after": after,
+                }
+            )
+    if rows:
+        session.connection().execute(insert(AuditEntry), rows)
+
+
+def entries(
+    council_id: int, action: str | None = None, object_type: str | None = None, limit: int = 200
+) -> list[AuditEntry]:
+    """The council's audit entries, newest first, optionally filtered."""
+
+    stmt = (
+        db.select(AuditEntry)
+        .where(AuditEntry.council_id == council_id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+    )
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    if object_type:
+        stmt = stmt.where(AuditEntry.object_type == object_type)
+    return list(db.session.scalars(stmt))

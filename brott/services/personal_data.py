@@ -1,0 +1,252 @@
+"""The personal-data guard: finds data about identifiable persons in free text.
+
+Municipality and police may share information about places, times and patterns for the
+situation picture; personal data about identifiable persons is tightly restricted (the public
+access and secrecy act, GDPR). Free-text fields are therefore checked before they are saved,
+and text that contains any of the following is refused with a message that names and quotes
+what was found:
+
+- personal identity numbers (personnummer): YYMMDD-NNNN, YYMMDDNNNN, YYYYMMDD-NNNN and
+  YYYYMMDDNNNN, with "-", "+" (people over 100) or a space as separator or none at all.
+  A number counts only when its date part is a real calendar date and the Luhn check over the
+  ten-digit form passes, so dates, case numbers and order numbers are not mistaken for one;
+- coordination numbers (samordningsnummer): the same, with 60 added to the day (61–91);
+- Swedish phone numbers: national (070-123 45 67, 0701234567, 08-123 456 78, 0243-123 45)
+  and international (+46 70 123 45 67, +46701234567, 0046 70 123 45 67) spellings with
+  9–10 digits in the national form;
+- e-mail addresses.
+
+Detection is deliberately conservative, because a false alarm stops a user from saving a
+legitimate note: a match never starts or ends inside a longer run of digits, nor next to a
+digit joined by "-", "–", "/", "." or ":", so dates, times, date spans, years, police case
+numbers (5000-K123456-24), diary numbers, postal codes, sums and coordinates pass.
+
+Names, and descriptions that single out a person, cannot be detected reliably; the forms
+remind writers to describe places, times and patterns instead of persons.
+
+The error message quotes what was found so the user can find it; it is meant for the user's
+own form and must not be logged.
+"""
+
+import calendar
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from brott.errors import DomainError
+
+MAX_LISTED = 5
+
+
+class FindingKind(StrEnum):
+    PERSONNUMMER = "personnummer"
+    SAMORDNINGSNUMMER = "samordningsnummer"
+    PHONE = "phone"
+    EMAIL = "email"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something in a text that looks like personal data: `text[start:end] == excerpt`."""
+
+    kind: FindingKind
+    start: int
+    end: int
+    excerpt: str
+
+
+LABELS = {
+    FindingKind.PERSONNUMMER: "ett personnummer",
+    FindingKind.SAMORDNINGSNUMMER: "ett samordningsnummer",
+    FindingKind.PHONE: "ett telefonnummer",
+    FindingKind.EMAIL: "en e-postadress",
+}
+
+ADVICE = "Beskriv platser, tider och mönster – inte enskilda personer."
+
+# Joiners that make a neighbouring digit run part of the same token: "2024-05-12",
+# "22:00–02:00", "KS 2024/123", "60.4858". Commas are left out on purpose: a decimal comma
+# with ten decimals is far rarer than a list of numbers written without spaces.
+_JOINERS = r"\-\u2013/.:"
+_SPACE = r"[ \u00a0]"
+
+_IDENTITY_NUMBER = re.compile(
+    rf"(?<!\d)(?<!\d[{_JOINERS}+])"
+    r"(?P<century>\d{2})?(?P<date>\d{6})"
+    rf"(?:[-+]|{_SPACE})?"
+    r"(?P<serial>\d{4})"
+    rf"(?!\d)(?![{_JOINERS}+]\d)"
+)
+
+# A run of digit groups, optionally after a country code; which part of it, if any, is a
+# phone number is decided by `_phones_in`.
+_PHONE_CANDIDATE = re.compile(
+    rf"(?<![\w+])(?<!\d[{_JOINERS}])"
+    rf"(?P<country>(?:\+|00)46(?:{_SPACE}|-)?(?:\(0\){_SPACE}?)?)?"
+    rf"(?P<body>\d+(?:(?:{_SPACE}?-{_SPACE}?|{_SPACE})\d+)*)"
+    rf"(?!\w)(?![{_JOINERS}]\d)"
+)
+_DIGITS = re.compile(r"\d+")
+_DIGIT_AND_SPACE = re.compile(rf"\d{_SPACE}")
+
+_EMAIL = re.compile(
+    r"(?<![\w.%+\-])"
+    r"[\w%+\-]+(?:\.[\w%+\-]+)*"
+    r"@(?:[^\W_](?:[\w\-]*[^\W_])?\.)+[^\W\d_]{2,}"
+    r"(?![\w\-])"
+)
+
+# When matches overlap, the earlier kind in this order wins.
+_PRIORITY = {
+    FindingKind.EMAIL: 0,
+    FindingKind.PERSONNUMMER: 1,
+    FindingKind.SAMORDNINGSNUMMER: 1,
+    FindingKind.PHONE: 2,
+}
+
+
+def find_personal_data(text: str) -> list[Finding]:
+    """Everything in `text` that looks like personal data, in order of appearance."""
+    if not text:
+        return []
+    candidates = [*_emails_in(text), *_identity_numbers_in(text), *_phones_in(text)]
+    kept: list[Finding] = []
+    for finding in sorted(candidates, key=lambda f: (_PRIORITY[f.kind], f.start)):
+        if not any(finding.start < other.end and other.start < finding.end for other in kept):
+            kept.append(finding)
+    return sorted(kept, key=lambda f: f.start)
+
+
+def check_text(text: str, field: str = "text") -> None:
+    """Refuse `text` with a DomainError on `field` when it contains personal data."""
+    findings = find_personal_data(text)
+    if findings:
+        raise DomainError(_message(findings), field=field)
+
+
+def _message(findings: list[Finding]) -> str:
+    if len(findings) == 1:
+        (finding,) = findings
+        return (
+            f"Texten innehåller något som ser ut som {LABELS[finding.kind]}: "
+            f"”{finding.excerpt}”. {ADVICE} Ta bort uppgiften och spara igen."
+        )
+    items = [f"{LABELS[f.kind]} ”{f.excerpt}”" for f in findings[:MAX_LISTED]]
+    rest = len(findings) - MAX_LISTED
+    listing = (
+        f"{', '.join(items)} och {rest} till"
+        if rest > 0
+        else f"{', '.join(items[:-1])} och {items[-1]}"
+    )
+    return (
+        f"Texten innehåller {len(findings)} uppgifter som ser ut som personuppgifter: "
+        f"{listing}. {ADVICE} Ta bort uppgifterna och spara igen."
+    )
+
+
+def _emails_in(text: str) -> list[Finding]:
+    return [
+        Finding(FindingKind.EMAIL, match.start(), match.end(), match.group())
+        for match in _EMAIL.finditer(text)
+    ]
+
+
+def _identity_numbers_in(text: str) -> list[Finding]:
+    findings = []
+    for match in _IDENTITY_NUMBER.finditer(text):
+        kind = _identity_kind(match["century"], match["date"], match["serial"])
+        if kind is not None:
+            findings.append(Finding(kind, match.start(), match.end(), match.group()))
+    return findings
+
+
+def _identity_kind(century: str | None, date: str, serial: str) -> FindingKind | None:
+    """The kind of identity number these digits make up, or None when they make up none."""
+    if not _luhn_valid(date + serial):
+        return None
+    year, month, day = int(date[:2]), int(date[2:4]), int(date[4:])
+    kind = FindingKind.PERSONNUMMER
+    if 61 <= day <= 91:
+        kind, day = FindingKind.SAMORDNINGSNUMMER, day - 60
+    if not 1 <= month <= 12:
+        return None
+    if century is None:
+        # The century is unknown: accept any day that exists in some year (29 February too).
+        last_day = calendar.monthrange(2000, month)[1]
+    elif century in ("18", "19", "20"):
+        last_day = calendar.monthrange(int(century) * 100 + year, month)[1]
+    else:
+        return None
+    return kind if 1 <= day <= last_day else None
+
+
+def _luhn_valid(digits: str) -> bool:
+    """The Luhn check over the ten-digit form YYMMDDNNNN: weights 2, 1, 2, 1, …"""
+    total = 0
+    for index, digit in enumerate(digits):
+        product = int(digit) * (2 if index % 2 == 0 else 1)
+        total += product - 9 if product > 9 else product
+    return total % 10 == 0
+
+
+def _phones_in(text: str) -> list[Finding]:
+    findings = []
+    for match in _PHONE_CANDIDATE.finditer(text):
+        groups = list(_DIGITS.finditer(match["body"]))
+        offset = match.start("body")
+        first = 0
+        while first < len(groups):
+            found = _phone_from(text, match, groups, first, offset)
+            if found is None:
+                first += 1
+                continue
+            finding, last = found
+            findings.append(finding)
+            first = last + 1
+    return findings
+
+
+def _phone_from(
+    text: str, match: re.Match, groups: list[re.Match], first: int, offset: int
+) -> tuple[Finding, int] | None:
+    """The longest phone number starting at digit group `first`, and its last group."""
+    body = match["body"]
+    international = first == 0 and match["country"] is not None
+    if first > 0:
+        separator = body[groups[first - 1].end() : groups[first].start()]
+        if "-" in separator:
+            # Inside a hyphenated token such as "2024-05-12" or "5000-123456-24".
+            return None
+    start_group = groups[first].group()
+    if international:
+        if start_group.startswith("0"):
+            return None
+        national_prefix = "0"
+    else:
+        if len(start_group) < 2 or start_group[0] != "0" or start_group[1] == "0":
+            return None
+        national_prefix = ""
+
+    for last in range(len(groups) - 1, first - 1, -1):
+        chosen = [g.group() for g in groups[first : last + 1]]
+        digits = national_prefix + "".join(chosen)
+        if not 9 <= len(digits) <= 10:
+            continue
+        if len(chosen) > 1 and not (
+            2 <= len(national_prefix + chosen[0]) <= 4 and all(len(g) >= 2 for g in chosen[1:])
+        ):
+            continue  # an area code has 2–4 digits; the rest is grouped in twos or more
+        if last < len(groups) - 1:
+            following = body[groups[last].end() : groups[last + 1].start()]
+            if "-" in following:
+                continue  # the hyphenated token goes on
+        start = match.start() if international else offset + groups[first].start()
+        if (
+            not international
+            and _DIGIT_AND_SPACE.fullmatch(text, max(start - 2, 0), start)
+            and all(len(g) == 3 for g in chosen)
+        ):
+            return None  # thousands grouping of a sum: "12 050 500 500 kr"
+        end = offset + groups[last].end()
+        return Finding(FindingKind.PHONE, start, end, text[start:end]), last
+    return None
