@@ -111,6 +111,7 @@ def test_a_luhn_valid_number_without_a_real_date_is_not_flagged(number):
         "+46701234567",
         "+46-70-123 45 67",
         "+46 (0)70-123 45 67",
+        "+46 070-123 45 67",
         "0046 70 123 45 67",
         "0046701234567",
         "08-123 456 78",
@@ -204,9 +205,19 @@ def test_two_phone_numbers_written_one_after_the_other_are_both_found():
     assert [f.excerpt for f in findings] == ["070-123 45 67", "070-765 43 21"]
 
 
-def test_a_phone_number_followed_by_a_count_is_found_without_the_count():
-    findings = find_personal_data("Ring 070-123 45 67 12 gånger")
+@pytest.mark.parametrize(
+    "text",
+    ["Ring 070-123 45 67 12 gånger", "Ring 070-123 45 67 22:30", "070-123 45 67, 2024-05-12"],
+)
+def test_a_phone_number_followed_by_other_numbers_is_found_without_them(text):
+    findings = find_personal_data(text)
     assert [f.excerpt for f in findings] == ["070-123 45 67"]
+
+
+def test_a_long_text_full_of_numbers_is_checked_group_by_group():
+    findings = find_personal_data("070-123 45 67 " * 500 + "12 500 kr " * 500)
+    assert len(findings) == 500
+    assert {f.excerpt for f in findings} == {"070-123 45 67"}
 
 
 SEVERAL = (

@@ -83,9 +83,12 @@ _IDENTITY_NUMBER = re.compile(
 _PHONE_CANDIDATE = re.compile(
     rf"(?<![\w+])(?<!\d[{_JOINERS}])"
     rf"(?P<country>(?:\+|00)46(?:{_SPACE}|-)?(?:\(0\){_SPACE}?)?)?"
-    rf"(?P<body>\d+(?:(?:{_SPACE}?-{_SPACE}?|{_SPACE})\d+)*)"
-    rf"(?!\w)(?![{_JOINERS}]\d)"
+    rf"(?P<body>(?>\d+(?:(?:{_SPACE}?-{_SPACE}?|{_SPACE})\d+)*))"
 )
+# What may not follow a phone number: a letter or digit, or a joiner and a digit ("22:30").
+_GLUED_AFTER = re.compile(rf"\w|[{_JOINERS}]\d")
+# A phone number has at most five digit groups: "+46 8 12 34 56 78", "0701 23 45 67".
+_MAX_PHONE_GROUPS = 5
 _DIGITS = re.compile(r"\d+")
 _DIGIT_AND_SPACE = re.compile(rf"\d{_SPACE}")
 
@@ -218,16 +221,14 @@ def _phone_from(
             # Inside a hyphenated token such as "2024-05-12" or "5000-123456-24".
             return None
     start_group = groups[first].group()
-    if international:
-        if start_group.startswith("0"):
-            return None
-        national_prefix = "0"
+    if international and start_group[0] != "0":
+        national_prefix = "0"  # +46 70 … is 070 …
+    elif len(start_group) >= 2 and start_group[0] == "0" and start_group[1] != "0":
+        national_prefix = ""  # 070 …, and the common slip +46 070 …
     else:
-        if len(start_group) < 2 or start_group[0] != "0" or start_group[1] == "0":
-            return None
-        national_prefix = ""
+        return None
 
-    for last in range(len(groups) - 1, first - 1, -1):
+    for last in range(min(len(groups), first + _MAX_PHONE_GROUPS) - 1, first - 1, -1):
         chosen = [g.group() for g in groups[first : last + 1]]
         digits = national_prefix + "".join(chosen)
         if not 9 <= len(digits) <= 10:
@@ -240,6 +241,8 @@ def _phone_from(
             following = body[groups[last].end() : groups[last + 1].start()]
             if "-" in following:
                 continue  # the hyphenated token goes on
+        elif _GLUED_AFTER.match(text, match.end()):
+            continue  # glued to what follows: "0701234567kr", "08 12 34 56 78:30"
         start = match.start() if international else offset + groups[first].start()
         if (
             not international
