@@ -1,8 +1,9 @@
 """Declarative base with a naming convention, and a timezone-aware UTC datetime type."""
 
+import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
@@ -40,6 +41,11 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:  # SQLite keeps no offset; we only ever stored UTC
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def enum_column(cls: type[enum.Enum]) -> Enum:
+    """A portable enum column: stored as the members' values in a VARCHAR, no native type."""
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class Base(DeclarativeBase):

@@ -8,7 +8,6 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Column,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -17,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from brott.models.base import Base, utcnow
+from brott.models.base import Base, enum_column, utcnow
 from brott.models.council import Council, PartnerOrganisation
 from brott.models.promise import CitizenPromise
 from brott.models.user import User
@@ -38,15 +37,6 @@ STATUS_LABELS = {
     MeasureStatus.PAUSED: "Pausad",
     MeasureStatus.DONE: "Klar",
 }
-
-
-def _status_enum() -> Enum:
-    return Enum(
-        MeasureStatus,
-        native_enum=False,
-        length=20,
-        values_callable=lambda e: [m.value for m in e],
-    )
 
 
 measure_owner = Table(
@@ -79,7 +69,9 @@ class Measure(Base):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     category: Mapped[str] = mapped_column(String(80), default="")
-    status: Mapped[MeasureStatus] = mapped_column(_status_enum(), default=MeasureStatus.PLANNED)
+    status: Mapped[MeasureStatus] = mapped_column(
+        enum_column(MeasureStatus), default=MeasureStatus.PLANNED
+    )
     progress: Mapped[int] = mapped_column(Integer, default=0)
     start_date: Mapped[date | None]
     end_date: Mapped[date | None]
@@ -121,8 +113,8 @@ class MeasureUpdate(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     # the measure's version after this change, so a conflict can show what came after a form
     version: Mapped[int]
-    old_status: Mapped[MeasureStatus | None] = mapped_column(_status_enum())
-    new_status: Mapped[MeasureStatus | None] = mapped_column(_status_enum())
+    old_status: Mapped[MeasureStatus | None] = mapped_column(enum_column(MeasureStatus))
+    new_status: Mapped[MeasureStatus | None] = mapped_column(enum_column(MeasureStatus))
     old_progress: Mapped[int | None]
     new_progress: Mapped[int | None]
     # other fields changed: {"field": [old, new]} with values rendered as text

@@ -6,7 +6,6 @@ from datetime import date, datetime, time
 from sqlalchemy import (
     JSON,
     Column,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -16,15 +15,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from brott.models.base import Base, utcnow
+from brott.models.base import Base, enum_column, utcnow
 from brott.models.council import Council, PartnerOrganisation
 from brott.models.measure import Measure
 from brott.models.user import User
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-
 
 DEFAULT_REMINDER_MINUTES = [48 * 60, 2 * 60]
 
@@ -96,7 +90,7 @@ class Meeting(Base):
     starts_at: Mapped[datetime] = mapped_column(index=True)
     ends_at: Mapped[datetime]
     status: Mapped[MeetingStatus] = mapped_column(
-        _enum(MeetingStatus), default=MeetingStatus.SCHEDULED
+        enum_column(MeetingStatus), default=MeetingStatus.SCHEDULED
     )
     moved: Mapped[bool] = mapped_column(default=False)
     location: Mapped[str] = mapped_column(String(200), default="")
@@ -141,7 +135,9 @@ class Action(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     due_date: Mapped[date]
     measure_id: Mapped[int | None] = mapped_column(ForeignKey("measure.id"))
-    status: Mapped[ActionStatus] = mapped_column(_enum(ActionStatus), default=ActionStatus.OPEN)
+    status: Mapped[ActionStatus] = mapped_column(
+        enum_column(ActionStatus), default=ActionStatus.OPEN
+    )
     status_comment: Mapped[str] = mapped_column(Text, default="")
     closed_at: Mapped[datetime | None]
     closed_in_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))

@@ -3,17 +3,13 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from brott.models.base import Base, utcnow
+from brott.models.base import Base, enum_column, utcnow
 from brott.models.council import Council
 from brott.models.measure import Measure
 from brott.models.user import User
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class Place(Base):
@@ -83,9 +79,9 @@ class SituationNote(Base):
     observed_to: Mapped[datetime | None]
     place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("note_category.id"), index=True)
-    source: Mapped[NoteSource] = mapped_column(_enum(NoteSource))
+    source: Mapped[NoteSource] = mapped_column(enum_column(NoteSource))
     text: Mapped[str] = mapped_column(Text)
-    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility), index=True)
+    visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility), index=True)
     measure_id: Mapped[int | None] = mapped_column(ForeignKey("measure.id"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -3,10 +3,10 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from brott.models.base import Base, utcnow
+from brott.models.base import Base, enum_column, utcnow
 from brott.models.user import User
 
 
@@ -43,12 +43,7 @@ class OutboxMessage(Base):
     useful_until: Mapped[datetime | None]  # after this a late reminder is missed, not sent
     due_at: Mapped[datetime]
     status: Mapped[OutboxStatus] = mapped_column(
-        Enum(
-            OutboxStatus,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        enum_column(OutboxStatus),
         default=OutboxStatus.PENDING,
     )
     attempts: Mapped[int] = mapped_column(default=0)

@@ -19,6 +19,7 @@ from brott.models import (
     User,
     utcnow,
 )
+from brott.services.users import active_members
 
 CONFLICT_MESSAGE = (
     "Insatsen har ändrats av någon annan sedan du öppnade den. "
@@ -88,18 +89,7 @@ def categories(council_id: int) -> list[str]:
 
 def owner_candidates(council_id: int) -> list[User]:
     """Active members of the council who may own a measure."""
-    stmt = (
-        db.select(User)
-        .join(Membership)
-        .where(
-            Membership.council_id == council_id,
-            Membership.active.is_(True),
-            Membership.role.in_(policy.OWNER_ROLES),
-            User.active.is_(True),
-        )
-        .order_by(User.name)
-    )
-    return list(db.session.scalars(stmt))
+    return active_members(council_id, policy.OWNER_ROLES)
 
 
 def partner_candidates(council_id: int) -> list[PartnerOrganisation]:

@@ -12,12 +12,12 @@ from brott.models import (
     Meeting,
     MeetingSeries,
     MeetingStatus,
-    Membership,
     PartnerOrganisation,
     User,
 )
 from brott.services import outbox
 from brott.services.recurrence import local_instant, occurrence_dates
+from brott.services.users import active_members
 
 STOCKHOLM = "Europe/Stockholm"
 HORIZON = timedelta(weeks=26)  # meetings are materialised this far ahead
@@ -207,17 +207,7 @@ def series_of(council_id: int) -> list[MeetingSeries]:
 
 def member_candidates(council_id: int) -> list[User]:
     """Active users of the council: who may be invited or own an action."""
-    stmt = (
-        db.select(User)
-        .join(Membership)
-        .where(
-            Membership.council_id == council_id,
-            Membership.active.is_(True),
-            User.active.is_(True),
-        )
-        .order_by(User.name)
-    )
-    return list(db.session.scalars(stmt))
+    return active_members(council_id)
 
 
 def _check_series(data: SeriesData, tz: ZoneInfo, now: datetime) -> None:

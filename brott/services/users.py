@@ -65,6 +65,23 @@ def change_membership(acting: Membership, target: Membership, role: Role, active
     db.session.flush()
 
 
+def active_members(council_id: int, roles: tuple[Role, ...] | None = None) -> list[User]:
+    """Active users with an active membership in the council, by name; optionally by role."""
+    stmt = (
+        db.select(User)
+        .join(Membership)
+        .where(
+            Membership.council_id == council_id,
+            Membership.active.is_(True),
+            User.active.is_(True),
+        )
+        .order_by(User.name)
+    )
+    if roles is not None:
+        stmt = stmt.where(Membership.role.in_(roles))
+    return list(db.session.scalars(stmt))
+
+
 def _membership_of(user_id: int, council_id: int) -> Membership | None:
     return db.session.scalars(
         db.select(Membership).where(
