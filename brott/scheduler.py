@@ -63,6 +63,14 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
         max_instances=1,
         coalesce=True,
     )
+    scheduler.add_job(
+        _run,
+        CronTrigger(hour=3, minute=30, timezone="Europe/Stockholm"),
+        args=[app, jobs.purge_expired_notes],
+        id="retention",
+        max_instances=1,
+        coalesce=True,
+    )
     return scheduler
 
 

@@ -149,7 +149,8 @@ def _note_form(membership, note: SituationNote | None = None) -> NoteForm:
     ]
     if not policy.can(membership, Permission.VIEW_INTERNAL_NOTES):
         form.visibility.choices = [c for c in form.visibility.choices if c.value == "shared"]
-        form.visibility.data = "shared"
+        if not form.is_submitted():
+            form.visibility.data = "shared"
     if note is not None:
         form.observed_from.data = note.observed_from.astimezone(clock.STOCKHOLM).replace(
             tzinfo=None

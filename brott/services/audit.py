@@ -164,7 +164,7 @@ def _audit_changes(session: Session, flush_context) -> None:
                     "actor_label": label,
                     "action": kind,
                     "object_type": object_type,
-                    "object_id": inspect(obj).identity[0] if inspect(obj).identity else None,
+                    "object_id": inspect(obj).mapper.primary_key_from_instance(obj)[0],
                     "summary": _label(obj),
                     "before": before,
                     "after": after,
@@ -177,11 +177,19 @@ def _audit_changes(session: Session, flush_context) -> None:
 def entries(
     council_id: int, action: str | None = None, object_type: str | None = None, limit: int = 200
 ) -> list[AuditEntry]:
-    """The council's audit entries, newest first, optionally filtered."""
+    """The council's audit entries, newest first, optionally filtered.
 
+    Entries without a council (logins, account changes) belong to a council when their actor,
+    or the account they concern, is a member of it.
+    """
+    members = db.select(Membership.user_id).where(Membership.council_id == council_id)
+    about_member = (AuditEntry.object_type == "user") & AuditEntry.object_id.in_(members)
     stmt = (
         db.select(AuditEntry)
-        .where(AuditEntry.council_id == council_id)
+        .where(
+            (AuditEntry.council_id == council_id)
+            | (AuditEntry.council_id.is_(None) & (AuditEntry.actor_id.in_(members) | about_member))
+        )
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         .limit(limit)
     )

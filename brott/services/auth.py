@@ -18,7 +18,9 @@ def authenticate(email: str, password: str) -> User | None:
     user = find_user(email)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
-        audit.record("login_failed", summary=email.strip()[:254], session=db.session)
+        typed = email.strip()
+        shown = typed[:254] if "@" in typed and " " not in typed else "(okänt konto)"
+        audit.record("login_failed", summary=shown, session=db.session)
         return None
     if not user.check_password(password) or not user.active:
         audit.record("login_failed", actor=user, summary=user.email, session=db.session)

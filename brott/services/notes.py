@@ -4,13 +4,14 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.orm import joinedload
 
 from brott import policy
 from brott.errors import DomainError
 from brott.extensions import db
 from brott.models import (
+    AuditEntry,
     Council,
     Measure,
     Membership,
@@ -131,11 +132,12 @@ def purge_expired(now: datetime) -> dict[int, int]:
     deleted = {}
     for council in db.session.scalars(db.select(Council)).all():
         cutoff = months_before(now, council.note_retention_months)
-        result = db.session.execute(
-            delete(SituationNote).where(
-                SituationNote.council_id == council.id, SituationNote.created_at < cutoff
-            )
+        expired = db.select(SituationNote.id).where(
+            SituationNote.council_id == council.id, SituationNote.created_at < cutoff
         )
+        ids = list(db.session.scalars(expired))
+        _forget_note_texts(council.id, ids, cutoff)
+        result = db.session.execute(delete(SituationNote).where(SituationNote.id.in_(ids)))
         if result.rowcount:
             deleted[council.id] = result.rowcount
             audit.record(
@@ -150,6 +152,22 @@ def purge_expired(now: datetime) -> dict[int, int]:
             )
     db.session.flush()
     return deleted
+
+
+def _forget_note_texts(council_id: int, note_ids: list[int], cutoff: datetime) -> None:
+    """Retention reaches the audit log too: entries about expired notes keep who, when and
+    what kind of change, but no longer what the note said."""
+    about_expired = AuditEntry.object_id.in_(note_ids) | (AuditEntry.at < cutoff)
+    db.session.execute(
+        update(AuditEntry)
+        .where(
+            AuditEntry.council_id == council_id,
+            AuditEntry.object_type == "note",
+            AuditEntry.action.in_(("create", "update", "delete")),
+            about_expired,
+        )
+        .values(before=None, after=None, summary="(gallrad)")
+    )
 
 
 def set_retention(council: Council, months: int) -> None:
