@@ -164,6 +164,41 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+@pytest.fixture
+def frozen(app, request):
+    """The app's clock stands still at the test module's NOW; tests move it via `.now`."""
+
+    class Clock:
+        now = request.module.NOW
+
+    app.config["NOW"] = lambda: Clock.now
+    yield Clock
+    app.config.pop("NOW", None)
+
+
+# --- a council with one person per role (modules may override any of these) -------------
+
+
+@pytest.fixture
+def council(make_council):
+    return make_council(slug="borlange")
+
+
+@pytest.fixture
+def coordinator(make_user, council):
+    return make_user(Role.COORDINATOR, council, name="Erik Sandberg")
+
+
+@pytest.fixture
+def member(make_user, council):
+    return make_user(Role.MEMBER, council, name="Sara Holm")
+
+
+@pytest.fixture
+def police(make_user, council):
+    return make_user(Role.POLICE, council, name="Johan Berg")
+
+
 # --- factories ---------------------------------------------------------------------------
 
 _PASSWORD_HASH: str | None = None

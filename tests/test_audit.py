@@ -28,28 +28,8 @@ NOW = datetime(2026, 1, 12, 8, 0, tzinfo=UTC)  # a Monday morning in winter
 
 
 @pytest.fixture
-def frozen(app):
-    class Clock:
-        now = NOW
-
-    app.config["NOW"] = lambda: Clock.now
-    yield Clock
-    app.config.pop("NOW", None)
-
-
-@pytest.fixture
-def council(make_council):
-    return make_council(slug="borlange")
-
-
-@pytest.fixture
 def admin(make_user, council):
     return make_user(Role.ADMIN, council, name="Maja Lind", email="admin@exempel.se")
-
-
-@pytest.fixture
-def coordinator(make_user, council):
-    return make_user(Role.COORDINATOR, council, name="Erik Sandberg")
 
 
 @pytest.fixture

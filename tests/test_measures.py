@@ -13,18 +13,8 @@ from .conftest import hidden_value, login
 
 
 @pytest.fixture
-def council(make_council):
-    return make_council(slug="borlange")
-
-
-@pytest.fixture
 def owner(make_user, council):
     return make_user(Role.MEMBER, council, name="Sara Holm")
-
-
-@pytest.fixture
-def coordinator(make_user, council):
-    return make_user(Role.COORDINATOR, council, name="Erik Sandberg")
 
 
 def journal(measure_id: int) -> list[MeasureUpdate]:

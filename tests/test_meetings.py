@@ -27,38 +27,6 @@ from .conftest import login
 NOW = datetime(2026, 1, 12, 8, 0, tzinfo=UTC)  # a Monday morning in winter
 
 
-@pytest.fixture
-def frozen(app):
-    """The app's clock stands still at NOW (tests move it by assigning `frozen.now`)."""
-
-    class Clock:
-        now = NOW
-
-    app.config["NOW"] = lambda: Clock.now
-    yield Clock
-    app.config.pop("NOW", None)
-
-
-@pytest.fixture
-def council(make_council):
-    return make_council(slug="borlange")
-
-
-@pytest.fixture
-def coordinator(make_user, council):
-    return make_user(Role.COORDINATOR, council, name="Erik Sandberg")
-
-
-@pytest.fixture
-def member(make_user, council):
-    return make_user(Role.MEMBER, council, name="Sara Holm")
-
-
-@pytest.fixture
-def police(make_user, council):
-    return make_user(Role.POLICE, council, name="Johan Berg")
-
-
 def series_form(**overrides) -> dict:
     data = {
         "title": "EST Borlänge",

@@ -29,40 +29,8 @@ NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # a Tuesday, 13:00 in Stockholm 
 
 
 @pytest.fixture
-def frozen(app):
-    """The app's clock stands still at NOW."""
-
-    class Clock:
-        now = NOW
-
-    app.config["NOW"] = lambda: Clock.now
-    yield Clock
-    app.config.pop("NOW", None)
-
-
-@pytest.fixture
-def council(make_council):
-    return make_council(slug="borlange")
-
-
-@pytest.fixture
-def coordinator(make_user, council):
-    return make_user(Role.COORDINATOR, council, name="Erik Sandberg")
-
-
-@pytest.fixture
-def member(make_user, council):
-    return make_user(Role.MEMBER, council, name="Sara Holm")
-
-
-@pytest.fixture
 def other_member(make_user, council):
     return make_user(Role.MEMBER, council, name="Anna Ek")
-
-
-@pytest.fixture
-def police(make_user, council):
-    return make_user(Role.POLICE, council, name="Johan Berg")
 
 
 @dataclass

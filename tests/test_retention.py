@@ -26,11 +26,6 @@ NOW = datetime(2026, 3, 31, 3, 0, tzinfo=UTC)  # the nightly run at the end of a
 
 
 @pytest.fixture
-def council(make_council):
-    return make_council(slug="borlange")
-
-
-@pytest.fixture
 def other(make_council):
     return make_council(slug="falun")
 
