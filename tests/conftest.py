@@ -165,6 +165,19 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
+def csrf_app(app: Flask) -> Iterator[Flask]:
+    """The same database, with CSRF protection switched on as in production."""
+    protected = create_app(
+        test_config(app.config["SQLALCHEMY_DATABASE_URI"], WTF_CSRF_ENABLED=True)
+    )
+    protected.test_client_class = IsolatedClient
+    yield protected
+    with protected.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
 def frozen(app, request):
     """The app's clock stands still at the test module's NOW; tests move it via `.now`."""
 
@@ -297,6 +310,13 @@ def make_measure(app):
 def login(client: FlaskClient, user: User, password: str = PASSWORD):
     """Log in through the real form."""
     return client.post("/logga-in", data={"email": user.email, "password": password})
+
+
+def logged_in(app: Flask, user: User, password: str = PASSWORD) -> FlaskClient:
+    """A new client of `app`, logged in as `user`."""
+    client = app.test_client()
+    assert login(client, user, password=password).status_code == 302, "login failed"
+    return client
 
 
 def hidden_value(html: str, name: str) -> str:

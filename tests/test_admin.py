@@ -3,12 +3,10 @@
 import pytest
 import sqlalchemy as sa
 
-from brott import create_app
 from brott.extensions import db
 from brott.models import Membership, PartnerOrganisation, Role, User
 
-from . import conftest
-from .conftest import PASSWORD, IsolatedClient, hidden_value, login
+from .conftest import PASSWORD, hidden_value, logged_in, login
 
 NEW_PASSWORD = "ett-långt-lösenord"
 
@@ -47,13 +45,6 @@ def partner_names(council) -> list[str]:
         .where(PartnerOrganisation.council_id == council.id)
         .order_by(PartnerOrganisation.name)
     ).all()
-
-
-def logged_in(app, user, password: str = PASSWORD):
-    client = app.test_client()
-    response = login(client, user, password=password)
-    assert response.status_code == 302, "login failed"
-    return client
 
 
 def new_member(
@@ -638,19 +629,6 @@ def test_other_councils_admin_gets_404_on_every_page_of_this_council(
 
 
 # --- CSRF ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def csrf_app(app):
-    """The same database, with CSRF protection switched on as in production."""
-    protected = create_app(
-        conftest.test_config(app.config["SQLALCHEMY_DATABASE_URI"], WTF_CSRF_ENABLED=True)
-    )
-    protected.test_client_class = IsolatedClient
-    yield protected
-    with protected.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def csrf_login(client, user) -> None:

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from icalendar import Calendar
 from sqlalchemy import event
 
-from brott import create_app
 from brott.extensions import db
 from brott.models import ActionStatus, Meeting, MeetingStatus, Membership, Role, User
 from brott.services import actions as action_service
@@ -22,8 +21,7 @@ from brott.services.meetings import (
     move_meeting,
 )
 
-from . import conftest
-from .conftest import PASSWORD, IsolatedClient, hidden_value, login
+from .conftest import PASSWORD, hidden_value, logged_in
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # a Thursday before the first meeting; the horizon then reaches past both DST changes
@@ -47,12 +45,6 @@ def member(make_user, council):
 @pytest.fixture
 def coordinator(make_user, council):
     return make_user(Role.COORDINATOR, council, name="Sam Samordnare")
-
-
-def logged_in(app, user):
-    client = app.test_client()
-    assert login(client, user).status_code == 302, "login failed"
-    return client
 
 
 def make_series(council, **fields):
@@ -466,19 +458,6 @@ def test_unknown_operation_is_refused_in_swedish(app, member, data):
 
 
 # --- CSRF --------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def csrf_app(app):
-    """The same database, with CSRF protection switched on as in production."""
-    protected = create_app(
-        conftest.test_config(app.config["SQLALCHEMY_DATABASE_URI"], WTF_CSRF_ENABLED=True)
-    )
-    protected.test_client_class = IsolatedClient
-    yield protected
-    with protected.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_calendar_posts_without_csrf_token_are_refused(csrf_app, member):
