@@ -33,8 +33,13 @@ def _run(app: Flask, job) -> None:
 
 
 def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
-    """Add the jobs; every one also runs once right away, catching up after downtime."""
+    """Add the jobs. Each catches up on start: the outbox, planning and retention run at once,
+    and today's digest if its hour has passed (it is queued once per day whatever happens)."""
     hour, minute = (int(p) for p in app.config["DIGEST_LOCAL_TIME"].split(":"))
+    now = clock.now()
+    local = now.astimezone(clock.STOCKHOLM)
+    digest_due = (local.hour, local.minute) >= (hour, minute)
+    catch_up_digest = {"next_run_time": now} if digest_due else {}
     scheduler.add_job(
         _run,
         "interval",
@@ -43,7 +48,7 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
         id="dispatch",
         max_instances=1,
         coalesce=True,
-        next_run_time=clock.now(),
+        next_run_time=now,
     )
     scheduler.add_job(
         _run,
@@ -53,7 +58,7 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
         id="plan_ahead",
         max_instances=1,
         coalesce=True,
-        next_run_time=clock.now(),
+        next_run_time=now,
     )
     scheduler.add_job(
         _run,
@@ -62,6 +67,7 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
         id="digest",
         max_instances=1,
         coalesce=True,
+        **catch_up_digest,
     )
     scheduler.add_job(
         _run,
@@ -70,6 +76,7 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
         id="retention",
         max_instances=1,
         coalesce=True,
+        next_run_time=now,
     )
     return scheduler
 

@@ -88,12 +88,15 @@ def agenda(slug: str, meeting_id: int):
     meeting = policy.get_meeting(membership, meeting_id)
     form = AgendaForm()
     if form.validate_on_submit():
-        service.update_agenda(
-            meeting, form.agenda.data or "", form.situation_summary.data or "", clock.now()
-        )
-        db.session.commit()
-        flash("Dagordning och lägesbild är sparade.", "success")
-        return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting_id))
+        try:
+            service.update_agenda(
+                meeting, form.agenda.data or "", form.situation_summary.data or "", clock.now()
+            )
+            db.session.commit()
+            flash("Dagordning och lägesbild är sparade.", "success")
+            return redirect(url_for("meetings.show", slug=slug, meeting_id=meeting_id))
+        except DomainError as error:
+            show_on_form(form, error)
     return _render_meeting(membership, meeting, agenda_form=form), 400
 
 

@@ -9,6 +9,7 @@ from brott.errors import DomainError
 from brott.extensions import db
 from brott.models import Action, ActionStatus, Measure, Meeting, User
 from brott.services.meetings import member_candidates
+from brott.services.personal_data import check_text
 
 
 def record_action(
@@ -26,6 +27,8 @@ def record_action(
         raise DomainError("Beskriv vad som ska göras.", field="title")
     if meeting.cancelled:
         raise DomainError("Ett inställt möte kan inte fatta beslut.")
+    check_text(title, field="title")
+    check_text(place, field="place")
     owner = next((u for u in member_candidates(meeting.council_id) if u.id == owner_id), None)
     if owner is None:
         raise DomainError("Ansvarig måste vara en aktiv medlem i rådet.", field="owner_id")
@@ -61,6 +64,7 @@ def set_action_status(
     in_meeting: Meeting | None = None,
 ) -> None:
     """Mark an action done, delayed or open again, with an optional comment."""
+    check_text(comment, field="comment")
     if status is ActionStatus.DELAYED and not comment.strip():
         raise DomainError("Skriv varför åtgärden är försenad.", field="comment")
     action.status = status

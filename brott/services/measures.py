@@ -19,6 +19,7 @@ from brott.models import (
     User,
     utcnow,
 )
+from brott.services.personal_data import check_text
 from brott.services.users import active_members
 
 CONFLICT_MESSAGE = (
@@ -126,6 +127,7 @@ def edit_measure(
     """Change a measure's fields; refused if someone saved it after `seen_version`."""
     _check_version(measure, seen_version)
     _check_dates(data)
+    check_text(comment, field="comment")
     before = _snapshot(measure)
     _apply(measure, data)
     after = _snapshot(measure)
@@ -152,6 +154,7 @@ def record_update(
     comment = comment.strip()
     if not comment:
         raise DomainError("Skriv en kommentar som förklarar ändringen.", field="comment")
+    check_text(comment, field="comment")
     if not 0 <= progress <= 100:
         raise DomainError("Framsteget anges i procent, 0–100.", field="progress")
     if status is MeasureStatus.DONE and progress != 100:
@@ -201,6 +204,7 @@ def _flush_or_conflict(seen_version: int) -> None:
 def _check_dates(data: MeasureData) -> None:
     if data.start_date and data.end_date and data.end_date < data.start_date:
         raise DomainError("Slutdatum kan inte ligga före startdatum.", field="end_date")
+    check_text(data.description, field="description")
 
 
 def _apply(measure: Measure, data: MeasureData) -> None:

@@ -16,6 +16,7 @@ from brott.models import (
     User,
 )
 from brott.services import outbox
+from brott.services.personal_data import check_text
 from brott.services.recurrence import local_instant, occurrence_dates
 from brott.services.users import active_members
 
@@ -146,6 +147,8 @@ def cancel_meeting(meeting: Meeting, now: datetime) -> None:
 
 def update_agenda(meeting: Meeting, agenda: str, summary: str, now: datetime) -> None:
     """Save the meeting's agenda and the agreed situation picture in words."""
+    check_text(agenda, field="agenda")
+    check_text(summary, field="situation_summary")
     meeting.agenda = agenda.strip()
     meeting.situation_summary = summary.strip()
     meeting.updated_at = now

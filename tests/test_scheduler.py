@@ -1,0 +1,54 @@
+"""The scheduler's jobs, and how they catch up after the process was down."""
+
+from datetime import UTC, datetime
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from brott import jobs
+from brott.clock import STOCKHOLM
+from brott.scheduler import configure
+
+
+@pytest.fixture
+def started(app):
+    """Configure the jobs at a controlled instant; start paused so nothing runs."""
+    schedulers = []
+
+    def start(now: datetime) -> dict:
+        app.config["NOW"] = lambda: now
+        scheduler = configure(BackgroundScheduler(timezone="UTC"), app)
+        scheduler.start(paused=True)
+        schedulers.append(scheduler)
+        return {job.id: job for job in scheduler.get_jobs()}
+
+    yield start
+    app.config.pop("NOW", None)
+    for scheduler in schedulers:
+        scheduler.shutdown(wait=False)
+
+
+def test_every_job_is_scheduled_and_the_queue_catches_up_at_once(started):
+    now = datetime(2026, 1, 12, 10, 0, tzinfo=UTC)
+    scheduled = started(now)
+    assert {job.args[1] for job in scheduled.values()} == {
+        jobs.dispatch_due,
+        jobs.plan_ahead,
+        jobs.queue_daily_digest,
+        jobs.purge_expired_notes,
+    }
+    for job_id in ("dispatch", "plan_ahead", "retention"):
+        assert scheduled[job_id].next_run_time == now
+
+
+def test_a_start_after_the_digest_hour_sends_todays_digest_at_once(started):
+    now = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)  # 10:00 in Stockholm, past 07:00
+    assert started(now)["digest"].next_run_time == now
+
+
+def test_a_start_before_the_digest_hour_waits_for_it(started):
+    now = datetime(2026, 1, 12, 4, 0, tzinfo=UTC)  # 05:00 in Stockholm
+    digest = started(now)["digest"].next_run_time
+    # the cron trigger counts from the real clock; what matters is that it waits for 07:00
+    assert digest != now
+    assert (digest.astimezone(STOCKHOLM).hour, digest.astimezone(STOCKHOLM).minute) == (7, 0)
