@@ -110,3 +110,68 @@ def test_measure_page_runs_as_many_statements_for_200_journal_entries_as_for_10(
 
     assert at_200 == at_10
     assert client.get(url).text.count('class="entry"') == 200
+
+
+# --- EST and situation notes ------------------------------------------------------------------
+
+
+def _add_est_rows(council, people, meeting, n: int) -> None:
+    from datetime import timedelta
+
+    from brott.models import Action, NoteSource, SituationNote, Visibility
+    from brott.services import registers
+
+    place = registers.add_place(council.id, f"Plats {n}-{meeting.id}")
+    category = registers.add_category(council.id, f"Kategori {n}-{meeting.id}")
+    for i in range(n):
+        db.session.add(
+            Action(
+                council_id=council.id,
+                meeting=meeting,
+                title=f"Åtgärd {i}",
+                owner=people[i % 3],
+                due_date=meeting.starts_at.date() + timedelta(days=7),
+            )
+        )
+        db.session.add(
+            SituationNote(
+                council_id=council.id,
+                observed_from=meeting.starts_at - timedelta(days=1, minutes=i),
+                place_id=place.id,
+                category_id=category.id,
+                source=NoteSource.CITY_HOST,
+                text=f"Mönster {i}",
+                visibility=Visibility.SHARED,
+                author_id=people[i % 3].id,
+            )
+        )
+    db.session.commit()
+
+
+def test_meeting_page_and_notes_list_do_not_grow_with_actions_and_notes(client, setting):
+    from datetime import time, timedelta
+
+    from brott.models import utcnow
+    from brott.services import meetings as meeting_service
+
+    council, people, _partners = setting
+    now = utcnow()
+    first = (now + timedelta(days=3)).date()
+    series = meeting_service.create_series(
+        council.id,
+        meeting_service.SeriesData(weekday=first.weekday(), local_time=time(9), first_date=first),
+        now,
+    )
+    db.session.commit()
+    meeting = series.meetings[0]
+    login(client, people[0])
+    meeting_url = f"/r/borlange/est/moten/{meeting.id}"
+    notes_url = "/r/borlange/lagesbild/"
+
+    _add_est_rows(council, people, meeting, 10)
+    at_10 = (_page_statements(client, meeting_url), _page_statements(client, notes_url))
+    _add_est_rows(council, people, meeting, 90)
+    at_100 = (_page_statements(client, meeting_url), _page_statements(client, notes_url))
+
+    assert at_100 == at_10
+    assert client.get(meeting_url).text.count("Åtgärd ") >= 100
