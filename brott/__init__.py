@@ -75,12 +75,15 @@ def _configure_templates(app: Flask) -> None:
 
 
 def _configure_audit(app: Flask) -> None:
+    from flask import request
     from flask_login import current_user
 
     from brott.services import audit  # importing it registers the change listener
 
     @app.before_request
     def declare_actor() -> None:
+        if request.endpoint == "static":
+            return  # nothing is changed there; spare the user lookup
         audit.acting_as(current_user if current_user.is_authenticated else None)
 
 

@@ -6,7 +6,7 @@ from flask import Flask
 from flask_babel import format_date, format_datetime
 
 from brott.extensions import babel
-from brott.models import ROLE_LABELS, STATUS_LABELS
+from brott.models import ACTION_STATUS_LABELS, ROLE_LABELS, STATUS_LABELS
 
 SUPPORTED_LOCALES = ("sv",)
 
@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = _format_date
     app.jinja_env.globals["STATUS_LABELS"] = STATUS_LABELS
     app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
+    app.jinja_env.globals["ACTION_STATUS_LABELS"] = ACTION_STATUS_LABELS
 
 
 def _format_datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:

@@ -445,3 +445,23 @@ def test_sent_reminders_appear_as_in_app_notifications(
     assert page.count("Påminnelse:") == 2
     client.post("/notiser")
     assert "<strong>Ny</strong>" not in client.get("/notiser").text
+
+
+def test_an_unknown_action_status_is_refused_in_swedish_and_changes_nothing(
+    client, frozen, council, coordinator, member
+):
+    meeting = meetings_of(make_series(council).id)[0]
+    action = action_service.record_action(
+        meeting, coordinator, "Byt lampor", member.id, date(2026, 1, 20), NOW
+    )
+    db.session.commit()
+    login(client, member)
+    response = client.post(
+        f"/r/borlange/atgarder/{action.id}",
+        data={"status": "kanske", "comment": "x"},
+        follow_redirects=True,
+    )
+    assert "Inte ett giltigt val" in response.text
+    db.session.expire_all()
+    saved = db.session.get(Action, action.id)
+    assert (saved.status, saved.status_comment) == (ActionStatus.OPEN, "")

@@ -23,6 +23,11 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def measure_choices(titles: list[tuple[int, str]]) -> list[SelectChoice]:
+    """Choices for an optional link to a measure: "Ingen" first, then by promise order."""
+    return [SelectChoice("", "Ingen"), *(SelectChoice(str(i), title) for i, title in titles)]
+
+
 class FilterForm(FlaskForm):
     """Filters of the measure list; read from the query string."""
 

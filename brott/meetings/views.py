@@ -11,6 +11,7 @@ from brott import clock, policy
 from brott.actions.forms import ActionStatusForm
 from brott.errors import DomainError, show_on_form
 from brott.extensions import db
+from brott.measures.forms import measure_choices
 from brott.meetings.forms import (
     AgendaForm,
     CancelForm,
@@ -179,7 +180,13 @@ def _render_meeting(membership, meeting, agenda_form=None, decision_form=None):
         decided=action_service.actions_of_meeting(meeting),
         follow_up=action_service.follow_up(meeting),
         agenda_form=agenda_form or AgendaForm(obj=meeting),
-        decision_form=decision_form or _decision_form(membership),
+        # only those who decide see the decision form; spare the others its two queries
+        decision_form=decision_form
+        or (
+            _decision_form(membership)
+            if policy.can(membership, Permission.MANAGE_MEETINGS)
+            else None
+        ),
         status_form=ActionStatusForm(),
         cancel_form=CancelForm(),
         today=now.astimezone(tz).date(),
@@ -193,13 +200,7 @@ def _decision_form(membership) -> DecisionForm:
     form.owner_id.choices = [
         SelectChoice(u.id, u.name) for u in service.member_candidates(membership.council_id)
     ]
-    form.measure_id.choices = [
-        SelectChoice("", "Ingen"),
-        *(
-            SelectChoice(str(m.id), m.title)
-            for m in measure_service.list_measures(membership, measure_service.MeasureFilters())
-        ),
-    ]
+    form.measure_id.choices = measure_choices(measure_service.titles(membership))
     return form
 
 

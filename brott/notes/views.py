@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 from brott import clock, policy
 from brott.errors import DomainError, show_on_form
 from brott.extensions import db
+from brott.measures.forms import measure_choices
 from brott.models import NoteSource, Role, SituationNote, Visibility
 from brott.notes.forms import ALL, BareForm, NoteFilterForm, NoteForm
 from brott.policy import Permission
@@ -140,13 +141,7 @@ def _note_form(membership, note: SituationNote | None = None) -> NoteForm:
     form.category_id.choices = [
         SelectChoice(c.id, c.name) for c in service.categories(membership.council_id)
     ]
-    form.measure_id.choices = [
-        SelectChoice("", "Ingen"),
-        *(
-            SelectChoice(str(m.id), m.title)
-            for m in measure_service.list_measures(membership, measure_service.MeasureFilters())
-        ),
-    ]
+    form.measure_id.choices = measure_choices(measure_service.titles(membership))
     if not policy.can(membership, Permission.VIEW_INTERNAL_NOTES):
         form.visibility.choices = [c for c in form.visibility.choices if c.value == "shared"]
         if not form.is_submitted():

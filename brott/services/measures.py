@@ -77,6 +77,16 @@ def load_measure_page(membership: Membership, measure_id: int) -> Measure:
     )
 
 
+def titles(membership: Membership) -> list[tuple[int, str]]:
+    """(id, title) of the measures the member may read, in promise order: for pickers."""
+    stmt = (
+        policy.measures_query(membership)
+        .with_only_columns(Measure.id, Measure.title)
+        .order_by(Measure.number.is_(None), Measure.number, Measure.title)
+    )
+    return [tuple(row) for row in db.session.execute(stmt)]
+
+
 def categories(council_id: int) -> list[str]:
     """The categories in use in a council, for filters and suggestions."""
     stmt = (
