@@ -3,11 +3,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
+PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench clean
+CATALOG := brott/translations/sv/LC_MESSAGES/messages
+PYBABEL := $(BIN)/pybabel
 
-install: $(STAMP)
+.PHONY: install run test lint format bench clean messages translations
+
+install: $(STAMP) $(CATALOG).mo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +19,25 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# the compiled Swedish catalog: made from the committed .po whenever that is newer
+$(CATALOG).mo: $(CATALOG).po $(STAMP)
+	$(PYBABEL) compile -d brott/translations -D messages -l sv
+	touch $@
+
+translations: $(CATALOG).mo
+
+# after changing texts: extract every marked message and merge it into the catalog; then
+# translate the new or changed (fuzzy) entries in the .po and commit it
+messages: install
+	$(PYBABEL) extract -F babel.cfg -k _l -k N_ --no-location --sort-output \
+		--project brott --copyright-holder "brott" -o brott/translations/messages.pot .
+	$(PYBABEL) update -i brott/translations/messages.pot -d brott/translations -D messages \
+		--ignore-obsolete --no-wrap
+
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
-	BROTT_SCHEDULER_ENABLED=true $(FLASK) run --host 127.0.0.1 --port 5000
+	BROTT_SCHEDULER_ENABLED=true $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install
 	$(BIN)/pytest
@@ -26,6 +45,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy brott
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -3,8 +3,9 @@
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
-from brott import config, errors, i18n
+from brott import config, council_scope, errors, i18n
 from brott.extensions import csrf, db, login_manager, migrate
 
 
@@ -17,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     i18n.init_app(app)
+    council_scope.init_app(app)
     _configure_login(app)
 
     from brott.actions.views import bp as actions_bp
@@ -26,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from brott.measures.views import bp as measures_bp
     from brott.meetings.views import bp as meetings_bp
     from brott.notes.views import bp as notes_bp
+    from brott.places.views import bp as places_bp
 
     for blueprint in (
         auth_bp,
@@ -33,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         meetings_bp,
         actions_bp,
         notes_bp,
+        places_bp,
         calendar_bp,
         admin_bp,
     ):
@@ -53,15 +57,16 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _configure_templates(app: Flask) -> None:
-    from brott import policy
     from brott.meetings.forms import WEEKDAYS
+    from brott.models import ACTION_STATUS_LABELS, ROLE_LABELS, STATUS_LABELS
     from brott.services.measures import SNAPSHOT_LABELS
 
     app.jinja_env.globals.update(
-        can=policy.can,
-        Permission=policy.Permission,
         SNAPSHOT_LABELS=SNAPSHOT_LABELS,
         WEEKDAYS=WEEKDAYS,
+        STATUS_LABELS=STATUS_LABELS,
+        ROLE_LABELS=ROLE_LABELS,
+        ACTION_STATUS_LABELS=ACTION_STATUS_LABELS,
     )
     app.jinja_env.filters["reminder_label"] = _reminder_label
 
@@ -96,7 +101,7 @@ def _configure_login(app: Flask) -> None:
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Logga in för att fortsätta."
+    login_manager.login_message = _l("Log in to continue.")
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader

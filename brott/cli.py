@@ -1,9 +1,14 @@
-"""Shell commands: `flask --app app demo` and `flask --app app create-user`."""
+"""Shell commands: `flask --app app demo`, `create-user`, `scheduler`, `dispatch`.
+
+They speak to an operator in a shell, in English (the code's language); the web pages and
+e-mails are where translation happens.
+"""
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from brott import clock
 from brott.errors import DomainError
 from brott.extensions import db
 from brott.models import Council, Role
@@ -52,7 +57,7 @@ def demo(if_empty: bool) -> None:
     if if_empty and db.session.scalar(db.select(db.func.count(Council.id))):
         click.echo("The database already holds data; demo data not loaded.")
         return
-    demo_service.load_demo()
+    demo_service.load_demo(clock.now())
     db.session.commit()
     click.echo(f"Demo data ready. Log in with the demo password {demo_service.DEMO_PASSWORD!r}:")
     for email, _name, role in demo_service.DEMO_USERS:

@@ -11,7 +11,7 @@ from flask import current_app
 from brott.extensions import db
 from brott.mail import Mailer, build_message, mailer_for
 from brott.models import OutboxMessage
-from brott.services import digest, meetings, notes, outbox
+from brott.services import digest, meetings, outbox, retention
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,6 @@ def queue_daily_digest(now: datetime) -> int:
 
 def purge_expired_notes(now: datetime) -> dict[int, int]:
     """Delete situation notes past each council's retention period."""
-    deleted = notes.purge_expired(now)
+    deleted = retention.purge_expired(now)
     db.session.commit()
     return deleted

@@ -73,4 +73,6 @@ def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
     message["Date"] = format_datetime(row.due_at)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(row.body)
+    if row.html_body:
+        message.add_alternative(row.html_body, subtype="html")
     return message

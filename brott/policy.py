@@ -1,14 +1,20 @@
 """Who may see and do what. Views ask here; queries that list or load objects come from here.
 
-A user reaches a council only through an active membership, so every council-scoped query
-starts from `council_membership`; objects are then loaded with their council in the WHERE
-clause, and an object of another council answers 404 exactly like one that does not exist.
+The policy decides for a *viewer*: a council member in a role, an anonymous visitor of a
+council's public pages, or a read-only API token of a user. One table (`RULES`) says what each
+may do; `can` adds the rules that depend on the object (a member updates the measures they
+own, an owner closes their own action, an author edits their own note). Queries start from
+`scoped`, which keeps a viewer inside their council and inside what they may read, so an object
+of another council answers 404 exactly like one that does not exist.
 """
 
 import enum
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
+from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
-from sqlalchemy import Select
+from sqlalchemy import Select, and_, false
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.exceptions import Forbidden, NotFound
@@ -30,6 +36,8 @@ from brott.models import (
     Visibility,
 )
 
+T = TypeVar("T")
+
 
 class Permission(enum.Enum):
     VIEW_MEASURES = "view_measures"
@@ -39,15 +47,23 @@ class Permission(enum.Enum):
     MANAGE_USERS = "manage_users"
     VIEW_MEETINGS = "view_meetings"
     MANAGE_MEETINGS = "manage_meetings"  # series, moving, cancelling, agenda, decisions
+    RECEIVE_MEETING_REMINDERS = "receive_meeting_reminders"  # without being invited
     UPDATE_ACTION = "update_action"  # mark done or delayed: its owner, or who manages
     VIEW_OUTBOX = "view_outbox"  # missed and failed reminders
-    VIEW_NOTES = "view_notes"  # the police only ever see shared notes (see notes_query)
+    VIEW_NOTES = "view_notes"  # the police only ever see shared notes (see `scoped`)
     WRITE_NOTES = "write_notes"
     EDIT_NOTE = "edit_note"  # its author, or who manages the council's notes
     VIEW_INTERNAL_NOTES = "view_internal_notes"
+    VIEW_PLACES = "view_places"
     MANAGE_PLACES = "manage_places"  # places and note categories
     VIEW_AUDIT = "view_audit"
     MANAGE_RETENTION = "manage_retention"
+
+
+class ViewerKind(enum.StrEnum):
+    MEMBER = "member"  # logged in, with an active membership of the council
+    PUBLIC = "public"  # anyone on the council's public pages, logged in or not
+    TOKEN = "token"  # a read-only API token of a member
 
 
 _READ = {
@@ -57,6 +73,7 @@ _READ = {
     Permission.VIEW_NOTES,
     Permission.WRITE_NOTES,
     Permission.EDIT_NOTE,
+    Permission.VIEW_PLACES,
 }
 _MUNICIPALITY = _READ | {Permission.VIEW_INTERNAL_NOTES}
 _COORDINATE = _MUNICIPALITY | {
@@ -67,7 +84,11 @@ _COORDINATE = _MUNICIPALITY | {
     Permission.MANAGE_PLACES,
 }
 
-ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+# The one table of rules. A member's permissions come from their role; a public visitor's
+# from PUBLIC; an API token has its user's permissions limited to TOKEN, so a token never
+# exceeds its user. The public pages and the API add their read permissions here when
+# they land; until then no page admits either.
+RULES: dict[Role | ViewerKind, frozenset[Permission]] = {
     Role.ADMIN: frozenset(
         _COORDINATE
         | {
@@ -77,16 +98,154 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_RETENTION,
         }
     ),
-    Role.COORDINATOR: frozenset(_COORDINATE),
+    Role.COORDINATOR: frozenset(_COORDINATE | {Permission.RECEIVE_MEETING_REMINDERS}),
     # a council member may update only the measures they own (see `can`)
     Role.MEMBER: frozenset(_MUNICIPALITY | {Permission.UPDATE_MEASURE}),
     # the police liaison attends EST, may own actions decided there, reads and writes shared
     # notes only
     Role.POLICE: frozenset(_READ),
+    ViewerKind.PUBLIC: frozenset(),
+    ViewerKind.TOKEN: frozenset(),
 }
 
-# roles that may own a measure
-OWNER_ROLES = (Role.COORDINATOR, Role.MEMBER, Role.ADMIN)
+# what a role may do only to objects it is tied to (owner, author), unless it also manages
+_OWN_ONLY: dict[Permission, Permission] = {
+    Permission.UPDATE_MEASURE: Permission.MANAGE_MEASURES,
+    Permission.UPDATE_ACTION: Permission.MANAGE_MEETINGS,
+    Permission.EDIT_NOTE: Permission.MANAGE_MEETINGS,
+}
+
+ROLE_LABELS_BY_KIND = {
+    ViewerKind.PUBLIC: _l("Visitor"),
+    ViewerKind.TOKEN: _l("API token"),
+}
+
+
+def role_permissions(role: Role) -> frozenset[Permission]:
+    """What a member in `role` may do."""
+    return RULES[role]
+
+
+def roles_with(permission: Permission) -> tuple[Role, ...]:
+    """The roles that have `permission`, e.g. who may own a measure or gets reminders."""
+    return tuple(role for role in Role if permission in RULES[role])
+
+
+# roles that may own a measure: those who may update one
+OWNER_ROLES = roles_with(Permission.UPDATE_MEASURE)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at a council: its kind, the council, and the membership behind it."""
+
+    kind: ViewerKind
+    council: Council
+    membership: Membership | None = None
+
+    @classmethod
+    def member(cls, membership: Membership) -> "Viewer":
+        return cls(ViewerKind.MEMBER, membership.council, membership)
+
+    @classmethod
+    def public(cls, council: Council) -> "Viewer":
+        return cls(ViewerKind.PUBLIC, council)
+
+    @classmethod
+    def token(cls, membership: Membership) -> "Viewer":
+        return cls(ViewerKind.TOKEN, membership.council, membership)
+
+    @property
+    def council_id(self) -> int:
+        return self.council.id
+
+    @property
+    def user_id(self) -> int | None:
+        return self.membership.user_id if self.membership else None
+
+    @property
+    def role(self) -> Role | None:
+        return self.membership.role if self.membership else None
+
+    @property
+    def role_label(self) -> str:
+        if self.kind is ViewerKind.MEMBER and self.membership is not None:
+            return self.membership.role_label
+        return str(ROLE_LABELS_BY_KIND[self.kind])
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        if self.kind is ViewerKind.PUBLIC or self.membership is None:
+            return RULES[ViewerKind.PUBLIC]
+        if self.kind is ViewerKind.TOKEN:
+            return RULES[self.membership.role] & RULES[ViewerKind.TOKEN]
+        return RULES[self.membership.role]
+
+
+def can(viewer: Viewer | None, permission: Permission, obj: Any = None) -> bool:
+    """Whether the viewer may do `permission` (to `obj`, when it is about one)."""
+    if viewer is None or permission not in viewer.permissions:
+        return False
+    if obj is None:
+        return True
+    if getattr(obj, "council_id", viewer.council_id) != viewer.council_id:
+        return False
+    wider = _OWN_ONLY.get(permission)
+    if wider is None or wider in viewer.permissions:
+        return True
+    return viewer.user_id is not None and viewer.user_id in _tied_user_ids(obj)
+
+
+def _tied_user_ids(obj: Any) -> set[int]:
+    """The people an object belongs to: a measure's owners, an action's owner, a note's
+    author."""
+    if isinstance(obj, Measure):
+        return {owner.id for owner in obj.owners}
+    if isinstance(obj, Action):
+        return {obj.owner_id}
+    if isinstance(obj, SituationNote):
+        return {obj.author_id} if obj.author_id is not None else set()
+    return set()
+
+
+def require(viewer: Viewer | None, permission: Permission, obj: Any = None) -> None:
+    """Raise 403 unless `can` allows it."""
+    if not can(viewer, permission, obj):
+        raise Forbidden()
+
+
+def audits_reads(viewer: Viewer) -> bool:
+    """Whether the viewer's reading of shared notes is logged: reads from outside the
+    municipality (the police) are."""
+    return can(viewer, Permission.VIEW_NOTES) and not can(viewer, Permission.VIEW_INTERNAL_NOTES)
+
+
+# --- finding the viewer -------------------------------------------------------------------
+
+
+def viewer_for(user: User | AnonymousUserMixin, slug: str) -> Viewer | None:
+    """The viewer `user` is in the council `slug`: a member through an active membership,
+    else a public visitor; None when there is no such council. One query."""
+    if not user.is_authenticated:
+        council = db.session.scalars(db.select(Council).where(Council.slug == slug)).first()
+        return Viewer.public(council) if council is not None else None
+    stmt = (
+        db.select(Council, Membership)
+        .outerjoin(
+            Membership,
+            and_(
+                Membership.council_id == Council.id,
+                Membership.user_id == user.id,
+                Membership.active.is_(True),
+            ),
+        )
+        .where(Council.slug == slug)
+    )
+    row = db.session.execute(stmt).first()
+    if row is None:
+        return None
+    council, membership = row
+    return Viewer.member(membership) if membership is not None else Viewer.public(council)
 
 
 def councils_of(user: User | AnonymousUserMixin) -> list[Membership]:
@@ -103,141 +262,39 @@ def councils_of(user: User | AnonymousUserMixin) -> list[Membership]:
     return list(db.session.scalars(stmt))
 
 
-def council_membership(user: User | AnonymousUserMixin, slug: str) -> Membership:
-    """The user's active membership in the council `slug`; 404 if there is none."""
-    if not user.is_authenticated:
-        raise NotFound()
-    stmt = (
-        db.select(Membership)
-        .join(Membership.council)
-        .options(contains_eager(Membership.council))
-        .where(
-            Council.slug == slug,
-            Membership.user_id == user.id,
-            Membership.active.is_(True),
-        )
-    )
-    membership = db.session.scalars(stmt).one_or_none()
-    if membership is None:
-        raise NotFound()
-    return membership
+# --- what a viewer may read ------------------------------------------------------------------
+
+# the permission that lets a viewer read rows of each council-owned model
+READ_PERMISSION: dict[type, Permission] = {
+    Measure: Permission.VIEW_MEASURES,
+    MeetingSeries: Permission.VIEW_MEETINGS,
+    Meeting: Permission.VIEW_MEETINGS,
+    Action: Permission.VIEW_MEETINGS,
+    SituationNote: Permission.VIEW_NOTES,
+    Place: Permission.VIEW_PLACES,
+    NoteCategory: Permission.VIEW_PLACES,
+    PartnerOrganisation: Permission.VIEW_MEASURES,
+    Membership: Permission.MANAGE_USERS,
+}
 
 
-def can(
-    membership: Membership,
-    permission: Permission,
-    obj: Measure | Action | SituationNote | None = None,
-) -> bool:
-    """Whether the member may do `permission` (on `obj`, when it is about one)."""
-    if permission not in ROLE_PERMISSIONS[membership.role]:
-        return False
-    if obj is not None and obj.council_id != membership.council_id:
-        return False
-    if permission is Permission.UPDATE_MEASURE and membership.role is Role.MEMBER:
-        return obj is not None and any(o.id == membership.user_id for o in obj.owners)
-    manages = Permission.MANAGE_MEETINGS in ROLE_PERMISSIONS[membership.role]
-    if permission is Permission.UPDATE_ACTION:
-        return obj is not None and (manages or obj.owner_id == membership.user_id)
-    if permission is Permission.EDIT_NOTE:
-        return obj is not None and (manages or obj.author_id == membership.user_id)
-    return True
-
-
-def require(
-    membership: Membership,
-    permission: Permission,
-    obj: Measure | Action | SituationNote | None = None,
-) -> None:
-    """Raise 403 unless `can` allows it."""
-    if not can(membership, permission, obj):
-        raise Forbidden()
-
-
-def measures_query(membership: Membership) -> Select:
-    """Measures the member may read: those of their council."""
-    return db.select(Measure).where(Measure.council_id == membership.council_id)
-
-
-def get_measure(membership: Membership, measure_id: int, *options: ORMOption) -> Measure:
-    """One measure of the member's council, or 404; `options` add eager loading."""
-    return _one_or_404(measures_query(membership).where(Measure.id == measure_id), options)
-
-
-def get_meeting(membership: Membership, meeting_id: int, *options: ORMOption) -> Meeting:
-    """A meeting of the member's council, or 404."""
-    stmt = db.select(Meeting).where(
-        Meeting.council_id == membership.council_id, Meeting.id == meeting_id
-    )
-    return _one_or_404(stmt, options)
-
-
-def get_series(membership: Membership, series_id: int) -> MeetingSeries:
-    """A meeting series of the member's council, or 404."""
-    stmt = db.select(MeetingSeries).where(
-        MeetingSeries.council_id == membership.council_id, MeetingSeries.id == series_id
-    )
-    return _one_or_404(stmt)
-
-
-def get_action(membership: Membership, action_id: int) -> Action:
-    """An action of the member's council, or 404."""
-    stmt = db.select(Action).where(
-        Action.council_id == membership.council_id, Action.id == action_id
-    )
-    return _one_or_404(stmt)
-
-
-def notes_query(membership: Membership) -> Select:
-    """Situation notes the member may read: the police see shared notes only."""
-    stmt = db.select(SituationNote).where(SituationNote.council_id == membership.council_id)
-    if not can(membership, Permission.VIEW_INTERNAL_NOTES):
+def scoped(viewer: Viewer, model: type[T]) -> Select[tuple[T]]:
+    """Rows of `model` the viewer may read: their council's, and of those only what their
+    permissions allow (the police see shared notes only). Every list and lookup starts here."""
+    entity: Any = model
+    stmt = db.select(entity).where(entity.council_id == viewer.council_id)
+    if not can(viewer, READ_PERMISSION[model]):
+        return stmt.where(false())
+    if model is SituationNote and not can(viewer, Permission.VIEW_INTERNAL_NOTES):
         stmt = stmt.where(SituationNote.visibility == Visibility.SHARED)
     return stmt
 
 
-def get_note(membership: Membership, note_id: int, *options: ORMOption) -> SituationNote:
-    """A note the member may read, or 404 (an internal note is 404 to the police)."""
-    return _one_or_404(notes_query(membership).where(SituationNote.id == note_id), options)
-
-
-def get_place(membership: Membership, place_id: int) -> Place:
-    """A place of the member's council, or 404."""
-    stmt = db.select(Place).where(Place.council_id == membership.council_id, Place.id == place_id)
-    return _one_or_404(stmt)
-
-
-def get_category(membership: Membership, category_id: int) -> NoteCategory:
-    """A note category of the member's council, or 404."""
-    stmt = db.select(NoteCategory).where(
-        NoteCategory.council_id == membership.council_id, NoteCategory.id == category_id
-    )
-    return _one_or_404(stmt)
-
-
-def memberships_query(membership: Membership) -> Select:
-    """Memberships of the member's council (for the user administration)."""
-    return db.select(Membership).where(Membership.council_id == membership.council_id)
-
-
-def get_membership(membership: Membership, membership_id: int) -> Membership:
-    """A membership of the same council, or 404."""
-    return _one_or_404(memberships_query(membership).where(Membership.id == membership_id))
-
-
-def partners_query(membership: Membership) -> Select:
-    """Partner organisations of the member's council."""
-    return db.select(PartnerOrganisation).where(
-        PartnerOrganisation.council_id == membership.council_id
-    )
-
-
-def get_partner(membership: Membership, partner_id: int) -> PartnerOrganisation:
-    """A partner organisation of the member's council, or 404."""
-    return _one_or_404(partners_query(membership).where(PartnerOrganisation.id == partner_id))
-
-
-def _one_or_404(stmt: Select, options: tuple[ORMOption, ...] = ()):
-    found = db.session.scalars(stmt.options(*options)).one_or_none()
+def load(viewer: Viewer, model: type[T], object_id: int, *options: ORMOption) -> T:
+    """One object the viewer may read, or 404; `options` add eager loading."""
+    entity: Any = model
+    stmt = scoped(viewer, model).where(entity.id == object_id).options(*options)
+    found = db.session.scalars(stmt).one_or_none()
     if found is None:
         raise NotFound()
     return found

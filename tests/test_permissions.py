@@ -23,7 +23,7 @@ from brott.models import (
 from brott.services import actions as action_service
 from brott.services import calendar as calendar_service
 from brott.services import meetings as meeting_service
-from brott.services import registers, tokens
+from brott.services import places, tokens
 
 from .conftest import login
 
@@ -93,8 +93,13 @@ MATRIX: dict[str, dict[str, object]] = {
     # the author (the coordinator) or who manages the council's notes
     "notes.edit": _row(LOGIN, 404, 403, 403, 403, OK, OK),
     "notes.delete": _row(LOGIN, 404, 403, 403, 403, 302, 302),
-    "admin.registers": MANAGE_MEASURES,
-    "admin.toggle_register": _row(LOGIN, 404, 403, 403, 403, 302, 302),
+    "places.index": MANAGE_MEASURES,
+    "places.edit": MANAGE_MEASURES,
+    "places.toggle": _row(LOGIN, 404, 403, 403, 403, 302, 302),
+    "actions.create": MANAGE_MEETINGS,
+    # the language switch: anyone, logged in or not; it redirects back
+    "auth.set_language": _row(302, 302, 302, 302, 302, 302, 302),
+    "auth.profile": ANY_USER,
     "admin.audit_log": MANAGE_USERS,
     "admin.retention": MANAGE_USERS,
 }
@@ -140,14 +145,17 @@ def world(make_council, make_user, make_measure, make_partner) -> World:
         now,
     )
     meeting = series.meetings[0]
-    action = action_service.record_action(
-        meeting, users["coordinator"], "Åtgärd", users["owner"].id, first, now
+    action = action_service.record_decision(
+        meeting,
+        users["coordinator"],
+        action_service.ActionData("Åtgärd", users["owner"].id, first),
+        now,
     )
     # a "delayed" link: an empty POST is refused for want of a reason, so it stays usable
     token = tokens.action_link_token(action, ActionStatus.DELAYED)
     feed_token = calendar_service.enable_feed(users["member"])
-    place = registers.add_place(council.id, "Resecentrum")
-    category = registers.add_category(council.id, "Klotter")
+    place = places.add_place(council.id, places.PlaceData("Resecentrum"))
+    category = places.add_category(council.id, "Klotter")
     notes = [
         SituationNote(
             council_id=council.id,
@@ -192,6 +200,7 @@ def _url(rule: Rule, world: World) -> str:
         "note_id": world.note_id,
         "kind": "plats",
         "item_id": world.place_id,
+        "place_id": world.place_id,
     }
     if rule.endpoint == "calendar.feed":
         values["token"] = world.feed_token

@@ -1,13 +1,15 @@
-"""Actions decided at EST: the owner's list, status updates, one-click links from e-mail."""
+"""Actions: the owner's list, entering one by hand, status updates, one-click links."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from brott import clock, policy
-from brott.actions.forms import ActionStatusForm, ConfirmForm
+from brott.actions.forms import ActionStatusForm, ConfirmForm, action_data, action_form
+from brott.council_scope import council, load, require, requires, viewer
 from brott.errors import DomainError, show_on_form
 from brott.extensions import db
-from brott.models import ActionStatus
+from brott.models import Action, ActionStatus, Meeting
 from brott.policy import Permission
 from brott.services import actions as service
 from brott.services import tokens
@@ -17,43 +19,53 @@ bp = Blueprint("actions", __name__)
 
 
 @bp.route("/r/<slug>/atgarder")
-@login_required
-def index(slug: str):
-    membership = policy.council_membership(current_user, slug)
-    policy.require(membership, Permission.VIEW_MEETINGS)
-    manages = policy.can(membership, Permission.MANAGE_MEETINGS)
+@requires(Permission.VIEW_MEETINGS)
+def index():
+    manages = policy.can(viewer(), Permission.MANAGE_MEETINGS)
     return render_template(
         "actions/index.html",
-        membership=membership,
-        mine=service.actions_for(membership.council_id, owner_id=current_user.id),
-        everyone=service.actions_for(membership.council_id) if manages else [],
+        mine=service.actions_for(council().id, owner_id=current_user.id),
+        everyone=service.actions_for(council().id) if manages else [],
         today=clock.today(),
         status_form=ActionStatusForm(),
     )
 
 
+@bp.route("/r/<slug>/atgarder/ny", methods=["GET", "POST"])
+@requires(Permission.MANAGE_MEETINGS)
+def create():
+    form = action_form(viewer())
+    if form.validate_on_submit():
+        try:
+            service.record_manual(
+                council().id, current_user, action_data(form), clock.now(), clock.today()
+            )
+            db.session.commit()
+            flash(_("The action is saved."), "success")
+            return redirect(url_for("actions.index"))
+        except DomainError as error:
+            show_on_form(form, error)
+    return render_template("actions/form.html", form=form)
+
+
 @bp.route("/r/<slug>/atgarder/<int:action_id>", methods=["POST"])
-@login_required
-def update(slug: str, action_id: int):
-    membership = policy.council_membership(current_user, slug)
-    action = policy.get_action(membership, action_id)
-    policy.require(membership, Permission.UPDATE_ACTION, action)
+@requires(Permission.UPDATE_ACTION)
+def update(action_id: int):
+    action = load(Action, action_id)
+    require(Permission.UPDATE_ACTION, action)
     form = ActionStatusForm()
-    back = safe_next_url(form.next.data) or url_for("actions.index", slug=slug)
+    back = safe_next_url(form.next.data) or url_for("actions.index")
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(back)
-    meeting = (
-        policy.get_meeting(membership, int(form.meeting_id.data))
-        if (form.meeting_id.data or "").isdigit()
-        else None
-    )
+    meeting_id = form.meeting_id.data or ""
+    meeting = load(Meeting, int(meeting_id)) if meeting_id.isdigit() else None
     try:
         service.set_action_status(
             action, ActionStatus(form.status.data), form.comment.data or "", clock.now(), meeting
         )
         db.session.commit()
-        flash(f"Åtgärden är nu: {action.status_label}.", "success")
+        flash(_("The action is now: %(status)s.", status=action.status_label), "success")
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
@@ -9,41 +10,44 @@ ROLE_CHOICES = [SelectChoice(r.value, ROLE_LABELS[r]) for r in Role]
 
 class NewMemberForm(FlaskForm):
     email = EmailField(
-        "E-post",
+        _l("Email"),
         validators=[
-            DataRequired("Ange en e-postadress."),
-            Email("Ange en giltig e-postadress."),
+            DataRequired(_l("Enter an email address.")),
+            Email(_l("Enter a valid email address.")),
             Length(max=254),
         ],
     )
     name = StringField(
-        "Namn",
+        _l("Name"),
         validators=[
-            DataRequired("Ange ett namn."),
-            Length(max=200, message="Namnet får vara högst 200 tecken."),
+            DataRequired(_l("Enter a name.")),
+            Length(max=200, message=_l("The name may be at most %(limit)d characters.", limit=200)),
         ],
     )
     password = PasswordField(
-        "Lösenord (för ett nytt konto)",
+        _l("Password (for a new account)"),
         validators=[Optional(), Length(max=200)],
-        description="Behövs bara om personen inte redan har ett konto.",
+        description=_l("Only needed if the person does not have an account yet."),
     )
-    role = SelectField("Roll", choices=ROLE_CHOICES)
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
 
 
 class MembershipForm(FlaskForm):
-    role = SelectField("Roll", choices=ROLE_CHOICES)
-    active = BooleanField("Aktiv")
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    active = BooleanField(_l("Active"))
 
 
 class PartnerForm(FlaskForm):
     name = StringField(
-        "Namn",
+        _l("Name"),
         validators=[
-            DataRequired("Ange organisationens namn."),
-            Length(max=200, message="Namnet får vara högst 200 tecken."),
+            DataRequired(_l("Enter the organisation's name.")),
+            Length(max=200, message=_l("The name may be at most %(limit)d characters.", limit=200)),
         ],
     )
     kind = StringField(
-        "Typ", validators=[Length(max=80, message="Typen får vara högst 80 tecken.")]
+        _l("Type"),
+        validators=[
+            Length(max=80, message=_l("The type may be at most %(limit)d characters.", limit=80))
+        ],
     )

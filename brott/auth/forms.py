@@ -1,21 +1,41 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField
+from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
+
+from brott.i18n import LANGUAGE_NAMES
 
 
 class LoginForm(FlaskForm):
     email = EmailField(
-        "E-post",
+        _l("Email"),
         validators=[
-            DataRequired("Ange din e-postadress."),
+            DataRequired(_l("Enter your email address.")),
             Length(max=254),
         ],
     )
     password = PasswordField(
-        "Lösenord", validators=[DataRequired("Ange ditt lösenord."), Length(max=200)]
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=200)],
     )
     next = HiddenField()
 
 
 class LogoutForm(FlaskForm):
     """Only the CSRF token: for POST-only buttons such as logging out."""
+
+
+class LanguageForm(FlaskForm):
+    """The header's language switch. Any code is accepted: one the app does not speak
+    means Swedish."""
+
+    language = StringField(validators=[Length(max=35)])
+    next = HiddenField()
+
+
+class ProfileForm(FlaskForm):
+    language = SelectField(
+        _l("Language of pages and e-mails"),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
+        validate_choice=False,  # an unknown code falls back to Swedish
+    )

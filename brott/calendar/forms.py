@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import AnyOf, InputRequired
@@ -11,7 +12,10 @@ class FeedForm(FlaskForm):
 
     operation = StringField(
         validators=[
-            InputRequired("Välj vad som ska göras med kalenderlänken."),
-            AnyOf([ENABLE, DISABLE], message="Okänt val. Ladda om sidan och försök igen."),
+            InputRequired(_l("Choose what to do with the calendar link.")),
+            AnyOf(
+                [ENABLE, DISABLE],
+                message=_l("Unknown choice. Reload the page and try again."),
+            ),
         ]
     )

@@ -1,12 +1,15 @@
 """Calendar exports: a meeting's .ics and each user's private feed."""
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import NotFound
 
 from brott import clock, policy
 from brott.calendar.forms import ENABLE, FeedForm
+from brott.council_scope import load, requires
 from brott.extensions import db
+from brott.models import Meeting
 from brott.policy import Permission
 from brott.services import calendar as service
 
@@ -16,11 +19,9 @@ ICS_TYPE = "text/calendar; charset=utf-8"
 
 
 @bp.route("/r/<slug>/est/moten/<int:meeting_id>.ics")
-@login_required
-def meeting_ics(slug: str, meeting_id: int):
-    membership = policy.council_membership(current_user, slug)
-    policy.require(membership, Permission.VIEW_MEETINGS)
-    meeting = policy.get_meeting(membership, meeting_id)
+@requires(Permission.VIEW_MEETINGS)
+def meeting_ics(meeting_id: int):
+    meeting = load(Meeting, meeting_id)
     filename = f"est-mote-{meeting.starts_at.astimezone(clock.STOCKHOLM):%Y-%m-%d}.ics"
     return _ics(service.meeting_ics(meeting, clock.now()), f'attachment; filename="{filename}"')
 
@@ -57,10 +58,10 @@ def _apply(operation: str) -> str:
         renewed = current_user.calendar_token is not None
         service.enable_feed(current_user)
         if renewed:
-            return "Du har fått en ny kalenderlänk. Den gamla länken fungerar inte längre."
-        return "Kalenderflödet är påslaget."
+            return _("You have a new calendar link. The old link no longer works.")
+        return _("The calendar feed is switched on.")
     service.disable_feed(current_user)
-    return "Kalenderflödet är avstängt. Länken fungerar inte längre."
+    return _("The calendar feed is switched off. Its link no longer works.")
 
 
 def _ics(body: bytes, disposition: str) -> Response:

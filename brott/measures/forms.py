@@ -1,3 +1,5 @@
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -15,7 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from brott.models import STATUS_LABELS, MeasureStatus
 
 STATUS_CHOICES = [SelectChoice(s.value, STATUS_LABELS[s]) for s in MeasureStatus]
-ALL = SelectChoice("", "Alla")
+ALL = SelectChoice("", _l("All"))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -24,8 +26,8 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def measure_choices(titles: list[tuple[int, str]]) -> list[SelectChoice]:
-    """Choices for an optional link to a measure: "Ingen" first, then by promise order."""
-    return [SelectChoice("", "Ingen"), *(SelectChoice(str(i), title) for i, title in titles)]
+    """Choices for an optional link to a measure: "None" first, then by promise order."""
+    return [SelectChoice("", _("None")), *(SelectChoice(str(i), title) for i, title in titles)]
 
 
 class FilterForm(FlaskForm):
@@ -34,27 +36,30 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    status = SelectField("Status", choices=[ALL, *STATUS_CHOICES], default="")
-    owner = SelectField("Ansvarig", choices=[ALL], default="")
-    category = SelectField("Kategori", choices=[ALL], default="")
+    status = SelectField(_l("Status"), choices=[ALL, *STATUS_CHOICES], default="")
+    owner = SelectField(_l("Owner"), choices=[ALL], default="")
+    category = SelectField(_l("Category"), choices=[ALL], default="")
 
 
 class UpdateForm(FlaskForm):
     """Status and progress, with the comment that explains the change."""
 
-    status = SelectField("Status", choices=STATUS_CHOICES)
+    status = SelectField(_l("Status"), choices=STATUS_CHOICES)
     progress = IntegerField(
-        "Framsteg (%)",
+        _l("Progress (%)"),
         validators=[
-            InputRequired("Ange framsteget i procent."),
-            NumberRange(0, 100, "Framsteget anges i procent, 0–100."),
+            InputRequired(_l("Enter the progress as a percentage.")),
+            NumberRange(0, 100, _l("Progress is given as a percentage, 0–100.")),
         ],
     )
     comment = TextAreaField(
-        "Kommentar",
+        _l("Comment"),
         validators=[
-            DataRequired("Skriv en kommentar som förklarar ändringen."),
-            Length(max=4000, message="Kommentaren får vara högst 4000 tecken."),
+            DataRequired(_l("Write a comment that explains the change.")),
+            Length(
+                max=4000,
+                message=_l("The comment may be at most %(limit)d characters.", limit=4000),
+            ),
         ],
     )
     version = HiddenField()
@@ -62,26 +67,43 @@ class UpdateForm(FlaskForm):
 
 class MeasureForm(FlaskForm):
     title = StringField(
-        "Titel",
+        _l("Title"),
         validators=[
-            DataRequired("Ange en titel."),
-            Length(max=200, message="Titeln får vara högst 200 tecken."),
+            DataRequired(_l("Enter a title.")),
+            Length(
+                max=200, message=_l("The title may be at most %(limit)d characters.", limit=200)
+            ),
         ],
     )
     category = StringField(
-        "Kategori", validators=[Length(max=80, message="Kategorin får vara högst 80 tecken.")]
+        _l("Category"),
+        validators=[
+            Length(
+                max=80, message=_l("The category may be at most %(limit)d characters.", limit=80)
+            )
+        ],
     )
     description = TextAreaField(
-        "Beskrivning",
-        validators=[Length(max=10000, message="Beskrivningen får vara högst 10000 tecken.")],
+        _l("Description"),
+        validators=[
+            Length(
+                max=10000,
+                message=_l("The description may be at most %(limit)d characters.", limit=10000),
+            )
+        ],
     )
-    start_date = DateField("Startdatum", validators=[Optional()])
-    end_date = DateField("Slutdatum", validators=[Optional()])
-    next_review_date = DateField("Nästa uppföljning", validators=[Optional()])
-    owner_ids = MultiCheckboxField("Ansvariga", coerce=int)
-    partner_ids = MultiCheckboxField("Partnerorganisationer", coerce=int)
+    start_date = DateField(_l("Start date"), validators=[Optional()])
+    end_date = DateField(_l("End date"), validators=[Optional()])
+    next_review_date = DateField(_l("Next review"), validators=[Optional()])
+    owner_ids = MultiCheckboxField(_l("Owners"), coerce=int)
+    partner_ids = MultiCheckboxField(_l("Partner organisations"), coerce=int)
     comment = TextAreaField(
-        "Kommentar till ändringen",
-        validators=[Length(max=4000, message="Kommentaren får vara högst 4000 tecken.")],
+        _l("Comment on the change"),
+        validators=[
+            Length(
+                max=4000,
+                message=_l("The comment may be at most %(limit)d characters.", limit=4000),
+            )
+        ],
     )
     version = HiddenField()

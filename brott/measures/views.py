@@ -1,14 +1,16 @@
 """Measures of the council's citizen promise: list, page, update, create, edit."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_babel import gettext as _
+from flask_login import current_user
 from wtforms import SelectChoice
 
-from brott import policy
+from brott import clock
+from brott.council_scope import council, load, require, requires, viewer
 from brott.errors import ConflictError, DomainError, show_on_form
 from brott.extensions import db
 from brott.measures.forms import ALL, FilterForm, MeasureForm, UpdateForm
-from brott.models import MeasureStatus
+from brott.models import Measure, MeasureStatus
 from brott.policy import Permission
 from brott.services import measures as service
 
@@ -16,41 +18,36 @@ bp = Blueprint("measures", __name__, url_prefix="/r/<slug>")
 
 
 @bp.route("/")
-@login_required
-def index(slug: str):
-    membership = policy.council_membership(current_user, slug)
+@requires(Permission.VIEW_MEASURES)
+def index():
+    council_id = council().id
     form = FilterForm(request.args)
     form.owner.choices = [
         ALL,
-        *(SelectChoice(str(u.id), u.name) for u in service.owner_candidates(membership.council_id)),
+        *(SelectChoice(str(u.id), u.name) for u in service.owner_candidates(council_id)),
     ]
-    form.category.choices = [ALL, *map(SelectChoice, service.categories(membership.council_id))]
-    valid = form.validate()
-    filters = filters_from(form) if valid else service.MeasureFilters()
-    measures = service.list_measures(membership, filters)
-    return render_template(
-        "measures/list.html", membership=membership, measures=measures, form=form
-    )
+    form.category.choices = [ALL, *map(SelectChoice, service.categories(council_id))]
+    filters = filters_from(form) if form.validate() else service.MeasureFilters()
+    measures = service.list_measures(viewer(), filters)
+    return render_template("measures/list.html", measures=measures, form=form)
 
 
 @bp.route("/insatser/<int:measure_id>")
-@login_required
-def show(slug: str, measure_id: int):
-    membership = policy.council_membership(current_user, slug)
-    measure = service.load_measure_page(membership, measure_id)
-    return render_template("measures/show.html", membership=membership, measure=measure)
+@requires(Permission.VIEW_MEASURES)
+def show(measure_id: int):
+    measure = service.load_measure_page(viewer(), measure_id)
+    return render_template("measures/show.html", measure=measure)
 
 
 @bp.route("/insatser/<int:measure_id>/uppdatera", methods=["GET", "POST"])
-@login_required
-def update(slug: str, measure_id: int):
-    membership = policy.council_membership(current_user, slug)
-    measure = policy.get_measure(membership, measure_id)
-    policy.require(membership, Permission.UPDATE_MEASURE, measure)
+@requires(Permission.UPDATE_MEASURE)
+def update(measure_id: int):
+    measure = load(Measure, measure_id)
+    require(Permission.UPDATE_MEASURE, measure)
     form = UpdateForm(obj=measure if request.method == "GET" else None)
     if request.method == "GET":
         form.comment.data = ""
-    newer = []
+    newer: list = []
     if form.validate_on_submit():
         try:
             service.record_update(
@@ -59,62 +56,56 @@ def update(slug: str, measure_id: int):
                 MeasureStatus(form.status.data),
                 form.progress.data,
                 form.comment.data,
+                clock.now(),
                 seen_version=_seen_version(form),
             )
             db.session.commit()
-            flash("Uppdateringen är sparad.", "success")
-            return redirect(url_for("measures.show", slug=slug, measure_id=measure_id))
+            flash(_("The update is saved."), "success")
+            return redirect(url_for("measures.show", measure_id=measure_id))
         except DomainError as error:
             newer = _handle_domain_error(form, error, measure)
-    return render_template(
-        "measures/update.html", membership=membership, measure=measure, form=form, newer=newer
-    )
+    return render_template("measures/update.html", measure=measure, form=form, newer=newer)
 
 
 @bp.route("/insatser/ny", methods=["GET", "POST"])
-@login_required
-def create(slug: str):
-    membership = policy.council_membership(current_user, slug)
-    policy.require(membership, Permission.MANAGE_MEASURES)
-    form = _measure_form(membership)
+@requires(Permission.MANAGE_MEASURES)
+def create():
+    form = _measure_form()
     if form.validate_on_submit():
         try:
             measure = service.create_measure(
-                membership.council_id, current_user, _measure_data(form)
+                council().id, current_user, _measure_data(form), clock.now()
             )
             db.session.commit()
-            flash("Insatsen är skapad.", "success")
-            return redirect(url_for("measures.show", slug=slug, measure_id=measure.id))
+            flash(_("The measure is created."), "success")
+            return redirect(url_for("measures.show", measure_id=measure.id))
         except DomainError as error:
             _handle_domain_error(form, error)
-    return render_template("measures/form.html", membership=membership, form=form, measure=None)
+    return render_template("measures/form.html", form=form, measure=None)
 
 
 @bp.route("/insatser/<int:measure_id>/redigera", methods=["GET", "POST"])
-@login_required
-def edit(slug: str, measure_id: int):
-    membership = policy.council_membership(current_user, slug)
-    measure = policy.get_measure(membership, measure_id)
-    policy.require(membership, Permission.MANAGE_MEASURES, measure)
-    form = _measure_form(membership, measure if request.method == "GET" else None)
-    newer = []
+@requires(Permission.MANAGE_MEASURES)
+def edit(measure_id: int):
+    measure = load(Measure, measure_id)
+    form = _measure_form(measure if request.method == "GET" else None)
+    newer: list = []
     if form.validate_on_submit():
         try:
             service.edit_measure(
                 measure,
                 current_user,
                 _measure_data(form),
+                clock.now(),
                 seen_version=_seen_version(form),
                 comment=form.comment.data or "",
             )
             db.session.commit()
-            flash("Insatsen är sparad.", "success")
-            return redirect(url_for("measures.show", slug=slug, measure_id=measure_id))
+            flash(_("The measure is saved."), "success")
+            return redirect(url_for("measures.show", measure_id=measure_id))
         except DomainError as error:
             newer = _handle_domain_error(form, error, measure)
-    return render_template(
-        "measures/form.html", membership=membership, form=form, measure=measure, newer=newer
-    )
+    return render_template("measures/form.html", form=form, measure=measure, newer=newer)
 
 
 def filters_from(form: FilterForm) -> service.MeasureFilters:
@@ -125,13 +116,14 @@ def filters_from(form: FilterForm) -> service.MeasureFilters:
     )
 
 
-def _measure_form(membership, measure=None) -> MeasureForm:
+def _measure_form(measure: Measure | None = None) -> MeasureForm:
     form = MeasureForm(obj=measure)
+    council_id = council().id
     form.owner_ids.choices = [
-        SelectChoice(u.id, u.name) for u in service.owner_candidates(membership.council_id)
+        SelectChoice(u.id, u.name) for u in service.owner_candidates(council_id)
     ]
     form.partner_ids.choices = [
-        SelectChoice(p.id, p.name) for p in service.partner_candidates(membership.council_id)
+        SelectChoice(p.id, p.name) for p in service.partner_candidates(council_id)
     ]
     if measure is not None:
         form.owner_ids.data = [u.id for u in measure.owners]

@@ -1,5 +1,8 @@
 import re
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -23,7 +26,26 @@ from wtforms.validators import (
 
 from brott.measures.forms import MultiCheckboxField
 
-WEEKDAYS = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
+# weekday names as they appear inside a sentence ("tisdag kl. 09:00" in Swedish); Monday = 0
+WEEKDAYS = [
+    _l("Monday"),
+    _l("Tuesday"),
+    _l("Wednesday"),
+    _l("Thursday"),
+    _l("Friday"),
+    _l("Saturday"),
+    _l("Sunday"),
+]
+
+
+def _capitalised(text) -> str:
+    return str(text).capitalize()
+
+
+# as a choice on its own: capitalised when shown, in whatever language is current then
+WEEKDAY_CHOICES = [
+    SelectChoice(str(i), LazyString(_capitalised, day)) for i, day in enumerate(WEEKDAYS)
+]
 
 
 def parse_reminder_hours(text: str) -> list[int]:
@@ -33,85 +55,80 @@ def parse_reminder_hours(text: str) -> list[int]:
 
 class SeriesForm(FlaskForm):
     title = StringField(
-        "Namn",
+        _l("Name"),
         default="EST – effektiv samordning för trygghet",
-        validators=[DataRequired("Ange ett namn."), Length(max=200)],
+        validators=[DataRequired(_l("Enter a name.")), Length(max=200)],
     )
     weekday = SelectField(
-        "Veckodag",
-        choices=[SelectChoice(str(i), d.capitalize()) for i, d in enumerate(WEEKDAYS)],
+        _l("Weekday"),
+        choices=WEEKDAY_CHOICES,
         default="1",
     )
-    local_time = TimeField("Klockslag", validators=[InputRequired("Ange ett klockslag.")])
+    local_time = TimeField(_l("Time"), validators=[InputRequired(_l("Enter a time."))])
     duration_minutes = IntegerField(
-        "Längd (minuter)",
+        _l("Duration (minutes)"),
         default=90,
         validators=[
-            InputRequired("Ange mötets längd i minuter."),
-            NumberRange(15, 480, "Mötet ska vara mellan 15 och 480 minuter."),
+            InputRequired(_l("Enter the meeting's duration in minutes.")),
+            NumberRange(
+                15,
+                480,
+                _l("The meeting must last between %(min)d and %(max)d minutes.", min=15, max=480),
+            ),
         ],
     )
     interval_weeks = IntegerField(
-        "Var …:e vecka",
+        _l("Every … weeks"),
         default=2,
         validators=[
-            InputRequired("Ange hur ofta mötet återkommer."),
-            NumberRange(1, 8, "Ange var 1:a till var 8:e vecka."),
+            InputRequired(_l("Enter how often the meeting recurs.")),
+            NumberRange(1, 8, _l("Enter an interval of 1 to 8 weeks.")),
         ],
     )
-    first_date = DateField("Första datum", validators=[InputRequired("Ange första datum.")])
-    until_date = DateField("Sista datum (valfritt)", validators=[Optional()])
-    location = StringField("Plats", validators=[Length(max=200)])
+    first_date = DateField(
+        _l("First date"), validators=[InputRequired(_l("Enter the first date."))]
+    )
+    until_date = DateField(_l("Last date (optional)"), validators=[Optional()])
+    location = StringField(_l("Location"), validators=[Length(max=200)])
     video_url = URLField(
-        "Videolänk",
+        _l("Video link"),
         validators=[
             Optional(),
-            URL(message="Ange en fullständig adress (https://…)."),
+            URL(message=_l("Enter a full address (https://…).")),
             Length(max=500),
         ],
     )
     reminder_hours = StringField(
-        "Påminnelser (timmar före)",
+        _l("Reminders (hours before)"),
         default="48, 2",
         validators=[Length(max=100)],
-        description="Till exempel 48, 2. Går till samordnarna och de inbjudna.",
+        description=_l("For example 48, 2. Sent to the coordinators and the invitees."),
     )
-    invitee_ids = MultiCheckboxField("Inbjudna", coerce=int)
-    partner_ids = MultiCheckboxField("Inbjudna organisationer", coerce=int)
+    invitee_ids = MultiCheckboxField(_l("Invitees"), coerce=int)
+    partner_ids = MultiCheckboxField(_l("Invited organisations"), coerce=int)
 
     def validate_reminder_hours(self, field) -> None:
         try:
             minutes = parse_reminder_hours(field.data or "")
         except ValueError as error:
-            raise ValidationError("Skriv timmar som tal, till exempel 48, 2.") from error
+            raise ValidationError(_("Write hours as numbers, for example 48, 2.")) from error
         if not minutes:
-            raise ValidationError("Ange minst en påminnelse, till exempel 48, 2.")
+            raise ValidationError(_("Enter at least one reminder, for example 48, 2."))
 
 
 class MoveForm(FlaskForm):
-    day = DateField("Nytt datum", validators=[InputRequired("Ange ett datum.")])
-    time = TimeField("Nytt klockslag", validators=[InputRequired("Ange ett klockslag.")])
-    location = StringField("Plats", validators=[Length(max=200)])
+    day = DateField(_l("New date"), validators=[InputRequired(_l("Enter a date."))])
+    time = TimeField(_l("New time"), validators=[InputRequired(_l("Enter a time."))])
+    location = StringField(_l("Location"), validators=[Length(max=200)])
 
 
 class AgendaForm(FlaskForm):
-    agenda = TextAreaField("Dagordning", validators=[Length(max=10000)])
+    agenda = TextAreaField(_l("Agenda"), validators=[Length(max=10000)])
     situation_summary = TextAreaField(
-        "Gemensam lägesbild (sammanfattning)",
+        _l("Joint situation picture (summary)"),
         validators=[Length(max=10000)],
-        description="Platser, tider och mönster – inga uppgifter om enskilda personer.",
+        description=_l("Places, times and patterns – no information about individual persons."),
     )
-
-
-class DecisionForm(FlaskForm):
-    title = StringField(
-        "Beslut / åtgärd",
-        validators=[DataRequired("Beskriv vad som ska göras."), Length(max=300)],
-    )
-    place = StringField("Var", validators=[Length(max=200)])
-    owner_id = SelectField("Ansvarig", coerce=int, validate_choice=True)
-    due_date = DateField("Klart senast", validators=[InputRequired("Ange ett datum.")])
-    measure_id = SelectField("Kopplad insats (valfritt)", coerce=str, default="")
 
 
 class CancelForm(FlaskForm):

@@ -12,9 +12,11 @@ from brott.models.measure import (
     measure_partner,
 )
 from brott.models.meeting import (
+    ACTION_ORIGIN_LABELS,
     ACTION_STATUS_LABELS,
     DEFAULT_REMINDER_MINUTES,
     Action,
+    ActionOrigin,
     ActionStatus,
     Meeting,
     MeetingSeries,
@@ -23,17 +25,17 @@ from brott.models.meeting import (
 from brott.models.notes import (
     SOURCE_LABELS,
     VISIBILITY_LABELS,
-    NoteCategory,
     NoteSource,
-    Place,
     SituationNote,
     Visibility,
 )
 from brott.models.outbox import Notification, OutboxMessage, OutboxStatus, SpentToken
+from brott.models.place import NoteCategory, Place
 from brott.models.promise import CitizenPromise
 from brott.models.user import ROLE_LABELS, Membership, Role, User
 
 __all__ = [
+    "ACTION_ORIGIN_LABELS",
     "ACTION_STATUS_LABELS",
     "DEFAULT_REMINDER_MINUTES",
     "ROLE_LABELS",
@@ -41,6 +43,7 @@ __all__ = [
     "STATUS_LABELS",
     "VISIBILITY_LABELS",
     "Action",
+    "ActionOrigin",
     "ActionStatus",
     "AuditEntry",
     "Base",

@@ -22,6 +22,8 @@ class AuditEntry(Base):
     object_type: Mapped[str] = mapped_column(String(40), default="")
     object_id: Mapped[int | None]
     summary: Mapped[str] = mapped_column(Text, default="")
+    # the values of a summary stored as a message id with placeholders
+    summary_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 

@@ -4,6 +4,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -31,11 +32,11 @@ class MeasureStatus(enum.StrEnum):
 
 
 STATUS_LABELS = {
-    MeasureStatus.PLANNED: "Planerad",
-    MeasureStatus.INVESTIGATING: "Utreds",
-    MeasureStatus.ONGOING: "Pågår",
-    MeasureStatus.PAUSED: "Pausad",
-    MeasureStatus.DONE: "Klar",
+    MeasureStatus.PLANNED: _l("Planned"),
+    MeasureStatus.INVESTIGATING: _l("Under investigation"),
+    MeasureStatus.ONGOING: _l("Ongoing"),
+    MeasureStatus.PAUSED: _l("Paused"),
+    MeasureStatus.DONE: _l("Done"),
 }
 
 
@@ -96,7 +97,7 @@ class Measure(Base):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return str(STATUS_LABELS[self.status])
 
     def __repr__(self) -> str:
         return f"<Measure {self.id} {self.title!r}>"

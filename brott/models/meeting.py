@@ -3,6 +3,7 @@
 import enum
 from datetime import date, datetime, time
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Column,
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from brott.models.base import Base, enum_column, utcnow
 from brott.models.council import Council, PartnerOrganisation
 from brott.models.measure import Measure
+from brott.models.place import Place
 from brott.models.user import User
 
 DEFAULT_REMINDER_MINUTES = [48 * 60, 2 * 60]
@@ -116,22 +118,38 @@ class ActionStatus(enum.StrEnum):
 
 
 ACTION_STATUS_LABELS = {
-    ActionStatus.OPEN: "Öppen",
-    ActionStatus.DELAYED: "Försenad",
-    ActionStatus.DONE: "Klar",
+    ActionStatus.OPEN: _l("Open"),
+    ActionStatus.DELAYED: _l("Delayed"),
+    ActionStatus.DONE: _l("Done"),
+}
+
+
+class ActionOrigin(enum.StrEnum):
+    """Where an action was born; safety walks and residents' reports will add theirs."""
+
+    MEETING = "meeting"  # a decision of an EST meeting
+    MANUAL = "manual"  # entered by a coordinator outside a meeting
+
+
+ACTION_ORIGIN_LABELS = {
+    ActionOrigin.MEETING: _l("EST decision"),
+    ActionOrigin.MANUAL: _l("Entered by hand"),
 }
 
 
 class Action(Base):
-    """A decision of an EST meeting: who does what, by when; followed up at the next meetings."""
+    """Who does what, where, by when; followed up at the next meetings until done."""
 
     __tablename__ = "action"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     council_id: Mapped[int] = mapped_column(ForeignKey("council.id"), index=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    origin: Mapped[ActionOrigin] = mapped_column(
+        enum_column(ActionOrigin), default=ActionOrigin.MEETING
+    )
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
-    place: Mapped[str] = mapped_column(String(200), default="")
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"), index=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     due_date: Mapped[date]
     measure_id: Mapped[int | None] = mapped_column(ForeignKey("measure.id"))
@@ -146,13 +164,20 @@ class Action(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     council: Mapped[Council] = relationship()
-    meeting: Mapped[Meeting] = relationship(back_populates="actions", foreign_keys=[meeting_id])
+    meeting: Mapped[Meeting | None] = relationship(
+        back_populates="actions", foreign_keys=[meeting_id]
+    )
+    place: Mapped[Place | None] = relationship()
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
     measure: Mapped[Measure | None] = relationship()
 
     @property
     def status_label(self) -> str:
-        return ACTION_STATUS_LABELS[self.status]
+        return str(ACTION_STATUS_LABELS[self.status])
+
+    @property
+    def origin_label(self) -> str:
+        return str(ACTION_ORIGIN_LABELS[self.origin])
 
     def overdue(self, today: date) -> bool:
         return self.status is not ActionStatus.DONE and self.due_date < today

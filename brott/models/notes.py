@@ -3,39 +3,15 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from brott.models.base import Base, enum_column, utcnow
 from brott.models.council import Council
 from brott.models.measure import Measure
+from brott.models.place import NoteCategory, Place
 from brott.models.user import User
-
-
-class Place(Base):
-    """A place or area the council tracks, e.g. Resecentrum or a housing area."""
-
-    __tablename__ = "place"
-    __table_args__ = (UniqueConstraint("council_id", "name"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"), index=True)
-    name: Mapped[str] = mapped_column(String(120))
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
-    active: Mapped[bool] = mapped_column(default=True)
-
-
-class NoteCategory(Base):
-    """A kind of observation, managed per council (disturbance, vandalism, …)."""
-
-    __tablename__ = "note_category"
-    __table_args__ = (UniqueConstraint("council_id", "name"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"), index=True)
-    name: Mapped[str] = mapped_column(String(80))
-    active: Mapped[bool] = mapped_column(default=True)
 
 
 class NoteSource(enum.StrEnum):
@@ -49,13 +25,13 @@ class NoteSource(enum.StrEnum):
 
 
 SOURCE_LABELS = {
-    NoteSource.SAFETY_HOST: "Trygghetsvärd",
-    NoteSource.CITY_HOST: "Cityvärd",
-    NoteSource.POLICE: "Polis",
-    NoteSource.SCHOOL: "Skola",
-    NoteSource.HOUSING: "Bostadsbolag",
-    NoteSource.RESIDENT: "Invånare",
-    NoteSource.OTHER: "Annat",
+    NoteSource.SAFETY_HOST: _l("Safety host"),
+    NoteSource.CITY_HOST: _l("City host"),
+    NoteSource.POLICE: _l("Police"),
+    NoteSource.SCHOOL: _l("School"),
+    NoteSource.HOUSING: _l("Housing company"),
+    NoteSource.RESIDENT: _l("Resident"),
+    NoteSource.OTHER: _l("Other"),
 }
 
 
@@ -65,8 +41,8 @@ class Visibility(enum.StrEnum):
 
 
 VISIBILITY_LABELS = {
-    Visibility.INTERNAL: "Intern (kommunen)",
-    Visibility.SHARED: "Delad med polisen",
+    Visibility.INTERNAL: _l("Internal (municipality)"),
+    Visibility.SHARED: _l("Shared with the police"),
 }
 
 
@@ -99,8 +75,8 @@ class SituationNote(Base):
 
     @property
     def source_label(self) -> str:
-        return SOURCE_LABELS[self.source]
+        return str(SOURCE_LABELS[self.source])
 
     @property
     def visibility_label(self) -> str:
-        return VISIBILITY_LABELS[self.visibility]
+        return str(VISIBILITY_LABELS[self.visibility])

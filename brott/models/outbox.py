@@ -37,7 +37,8 @@ class OutboxMessage(Base):
     recipient_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     recipient_email: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)  # the plain-text part
+    html_body: Mapped[str] = mapped_column(Text, default="")
     link: Mapped[str] = mapped_column(String(500), default="")
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
     useful_until: Mapped[datetime | None]  # after this a late reminder is missed, not sent

@@ -3,6 +3,7 @@
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -20,10 +21,10 @@ class Role(enum.StrEnum):
 
 
 ROLE_LABELS = {
-    Role.ADMIN: "Administratör",
-    Role.COORDINATOR: "Samordnare",
-    Role.MEMBER: "Rådsledamot",
-    Role.POLICE: "Kommunpolis",
+    Role.ADMIN: _l("Administrator"),
+    Role.COORDINATOR: _l("Coordinator"),
+    Role.MEMBER: _l("Council member"),
+    Role.POLICE: _l("Community police officer"),
 }
 
 
@@ -39,6 +40,8 @@ class User(UserMixin, Base):
     last_login_at: Mapped[datetime | None]
     # secret part of the personal calendar feed URL; None when the feed is switched off
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # the language of pages and e-mails ("sv", "en"); None: the browser's, else Swedish
+    locale: Mapped[str | None] = mapped_column(String(10))
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -76,4 +79,4 @@ class Membership(Base):
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS[self.role]
+        return str(ROLE_LABELS[self.role])

@@ -1,83 +1,74 @@
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
-    FloatField,
     SelectChoice,
     SelectField,
-    StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from brott.models import SOURCE_LABELS, VISIBILITY_LABELS, NoteSource, Visibility
 from brott.services.notes import MAX_TEXT
 
 SOURCE_CHOICES = [SelectChoice(s.value, SOURCE_LABELS[s]) for s in NoteSource]
 VISIBILITY_CHOICES = [SelectChoice(v.value, VISIBILITY_LABELS[v]) for v in Visibility]
-ALL = SelectChoice("", "Alla")
+ALL = SelectChoice("", _l("All"))
 
 
 class NoteForm(FlaskForm):
     observed_from = DateTimeLocalField(
-        "Observerat från",
+        _l("Observed from"),
         format="%Y-%m-%dT%H:%M",
-        validators=[InputRequired("Ange när det observerades (datum och tid).")],
+        validators=[InputRequired(_l("Enter when it was observed (date and time)."))],
     )
     observed_to = DateTimeLocalField(
-        "till (valfritt)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
+        _l("to (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
-    place_id = SelectField("Plats", coerce=int)
-    category_id = SelectField("Kategori", coerce=int)
-    source = SelectField("Källa", choices=SOURCE_CHOICES)
+    place_id = SelectField(_l("Place"), coerce=int)
+    category_id = SelectField(_l("Category"), coerce=int)
+    source = SelectField(_l("Source"), choices=SOURCE_CHOICES)
     text = TextAreaField(
-        "Vad observerades?",
+        _l("What was observed?"),
         validators=[
-            DataRequired("Skriv vad som observerades."),
-            Length(max=MAX_TEXT, message=f"Texten får vara högst {MAX_TEXT} tecken."),
+            DataRequired(_l("Describe what was observed.")),
+            Length(
+                max=MAX_TEXT,
+                message=_l("Text may be at most %(limit)d characters.", limit=MAX_TEXT),
+            ),
         ],
-        description=(
-            "Beskriv platser, tider och mönster – inte enskilda personer. "
-            "Namn, personnummer, telefonnummer och e-postadresser hör inte hit."
+        description=_l(
+            "Describe places, times and patterns – not individual persons. "
+            "Names, personal identity numbers, phone numbers and email addresses "
+            "do not belong here."
         ),
     )
-    visibility = SelectField("Synlighet", choices=VISIBILITY_CHOICES, default="internal")
-    measure_id = SelectField("Kopplad insats (valfritt)", coerce=str, default="")
+    visibility = SelectField(_l("Visibility"), choices=VISIBILITY_CHOICES, default="internal")
+    measure_id = SelectField(_l("Linked measure (optional)"), coerce=str, default="")
 
 
 class NoteFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateField("Från", validators=[Optional()])
-    end = DateField("Till och med", validators=[Optional()])
-    place = SelectField("Plats", choices=[ALL], default="")
-    category = SelectField("Kategori", choices=[ALL], default="")
-    source = SelectField("Källa", choices=[ALL, *SOURCE_CHOICES], default="")
-    visibility = SelectField("Synlighet", choices=[ALL, *VISIBILITY_CHOICES], default="")
-
-
-class PlaceForm(FlaskForm):
-    name = StringField("Ny plats", validators=[DataRequired("Ange ett namn."), Length(max=120)])
-    latitude = FloatField(
-        "Latitud (valfritt)",
-        validators=[Optional(), NumberRange(-90, 90, "Latitud anges mellan -90 och 90.")],
-    )
-    longitude = FloatField(
-        "Longitud (valfritt)",
-        validators=[Optional(), NumberRange(-180, 180, "Longitud anges mellan -180 och 180.")],
-    )
-
-
-class CategoryForm(FlaskForm):
-    name = StringField("Ny kategori", validators=[DataRequired("Ange ett namn."), Length(max=80)])
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("Up to and including"), validators=[Optional()])
+    place = SelectField(_l("Place"), choices=[ALL], default="")
+    category = SelectField(_l("Category"), choices=[ALL], default="")
+    source = SelectField(_l("Source"), choices=[ALL, *SOURCE_CHOICES], default="")
+    visibility = SelectField(_l("Visibility"), choices=[ALL, *VISIBILITY_CHOICES], default="")
 
 
 class RetentionForm(FlaskForm):
     months = SelectField(
-        "Gallra anteckningar äldre än (månader)",
+        _l("Delete notes older than (months)"),
         coerce=int,
-        choices=[SelectChoice(m, f"{m} månader") for m in (6, 12, 18, 24, 36, 48, 60)],
+        choices=[
+            SelectChoice(m, lazy_ngettext("%(num)d month", "%(num)d months", m))
+            for m in (6, 12, 18, 24, 36, 48, 60)
+        ],
     )
 
 

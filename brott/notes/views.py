@@ -3,20 +3,22 @@
 from datetime import datetime, time, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
+from flask_babel import gettext as _
+from flask_login import current_user
 from wtforms import SelectChoice
 
 from brott import clock, policy
+from brott.council_scope import council, load, require, requires, viewer
 from brott.errors import DomainError, show_on_form
 from brott.extensions import db
 from brott.measures.forms import measure_choices
-from brott.models import NoteSource, Role, SituationNote, Visibility
+from brott.models import NoteSource, SituationNote, Visibility
 from brott.notes.forms import ALL, BareForm, NoteFilterForm, NoteForm
+from brott.places.forms import place_choices
 from brott.policy import Permission
-from brott.services import audit
 from brott.services import measures as measure_service
 from brott.services import notes as service
+from brott.services import places as place_service
 
 bp = Blueprint("notes", __name__, url_prefix="/r/<slug>/lagesbild")
 
@@ -24,34 +26,23 @@ DEFAULT_PERIOD = timedelta(days=28)
 
 
 @bp.route("/")
-@login_required
-def index(slug: str):
-    membership = policy.council_membership(current_user, slug)
-    policy.require(membership, Permission.VIEW_NOTES)
+@requires(Permission.VIEW_NOTES)
+def index():
     form = NoteFilterForm(request.args)
-    form.place.choices = [
-        ALL,
-        *(
-            SelectChoice(str(p.id), p.name)
-            for p in service.places(membership.council_id, active_only=False)
-        ),
-    ]
+    council_id = council().id
+    form.place.choices = [ALL, *place_choices(place_service.places(council_id, active_only=False))]
     form.category.choices = [
         ALL,
-        *(
-            SelectChoice(str(c.id), c.name)
-            for c in service.categories(membership.council_id, active_only=False)
-        ),
+        *place_choices(place_service.categories(council_id, active_only=False)),
     ]
     if not form.start.raw_data and not form.end.raw_data:
         form.start.data = clock.today() - DEFAULT_PERIOD
     filters = _filters(form) if form.validate() else service.NoteFilters()
-    counts = service.counts(membership, filters)
+    counts = service.counts(viewer(), filters)
     return render_template(
         "notes/index.html",
-        membership=membership,
         form=form,
-        notes=service.list_notes(membership, filters),
+        notes=service.list_notes(viewer(), filters),
         counts=counts,
         count_places=sorted({p for p, _ in counts}),
         count_categories=sorted({c for _, c in counts}),
@@ -59,101 +50,72 @@ def index(slug: str):
 
 
 @bp.route("/ny", methods=["GET", "POST"])
-@login_required
-def create(slug: str):
-    membership = policy.council_membership(current_user, slug)
-    policy.require(membership, Permission.WRITE_NOTES)
-    form = _note_form(membership)
+@requires(Permission.WRITE_NOTES)
+def create():
+    form = _note_form()
     if form.validate_on_submit():
         try:
-            note = service.create_note(membership, current_user, _data(form), clock.now())
+            note = service.create_note(viewer(), current_user, _data(form), clock.now())
             db.session.commit()
-            flash("Anteckningen är sparad.", "success")
-            return redirect(url_for("notes.show", slug=slug, note_id=note.id))
+            flash(_("The note is saved."), "success")
+            return redirect(url_for("notes.show", note_id=note.id))
         except DomainError as error:
             show_on_form(form, error)
-    return render_template("notes/form.html", membership=membership, form=form, note=None)
+    return render_template("notes/form.html", form=form, note=None)
 
 
 @bp.route("/<int:note_id>")
-@login_required
-def show(slug: str, note_id: int):
-    membership = policy.council_membership(current_user, slug)
-    policy.require(membership, Permission.VIEW_NOTES)
-    note = policy.get_note(
-        membership,
-        note_id,
-        joinedload(SituationNote.place),
-        joinedload(SituationNote.category),
-        joinedload(SituationNote.author),
-    )
-    if membership.role is Role.POLICE:
-        audit.record(
-            "view",
-            council_id=membership.council_id,
-            object_type="note",
-            object_id=note.id,
-            summary="Polisen öppnade en delad anteckning.",
-            session=db.session,
-        )
-        db.session.commit()
-    return render_template(
-        "notes/show.html", membership=membership, note=note, delete_form=BareForm()
-    )
+@requires(Permission.VIEW_NOTES)
+def show(note_id: int):
+    note = service.load_note_page(viewer(), note_id, clock.now())
+    db.session.commit()  # the audit entry of a read from outside the municipality
+    return render_template("notes/show.html", note=note, delete_form=BareForm())
 
 
 @bp.route("/<int:note_id>/redigera", methods=["GET", "POST"])
-@login_required
-def edit(slug: str, note_id: int):
-    membership = policy.council_membership(current_user, slug)
-    note = policy.get_note(membership, note_id)
-    policy.require(membership, Permission.EDIT_NOTE, note)
-    form = _note_form(membership, note if request.method == "GET" else None)
+@requires(Permission.EDIT_NOTE)
+def edit(note_id: int):
+    note = load(SituationNote, note_id)
+    require(Permission.EDIT_NOTE, note)
+    form = _note_form(note if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            service.update_note(membership, note, _data(form), clock.now())
+            service.update_note(viewer(), note, _data(form), clock.now())
             db.session.commit()
-            flash("Anteckningen är sparad.", "success")
-            return redirect(url_for("notes.show", slug=slug, note_id=note.id))
+            flash(_("The note is saved."), "success")
+            return redirect(url_for("notes.show", note_id=note.id))
         except DomainError as error:
             show_on_form(form, error)
-    return render_template("notes/form.html", membership=membership, form=form, note=note)
+    return render_template("notes/form.html", form=form, note=note)
 
 
 @bp.route("/<int:note_id>/ta-bort", methods=["POST"])
-@login_required
-def delete(slug: str, note_id: int):
-    membership = policy.council_membership(current_user, slug)
-    note = policy.get_note(membership, note_id)
-    policy.require(membership, Permission.EDIT_NOTE, note)
+@requires(Permission.EDIT_NOTE)
+def delete(note_id: int):
+    note = load(SituationNote, note_id)
+    require(Permission.EDIT_NOTE, note)
     if BareForm().validate_on_submit():
         service.delete_note(note)
         db.session.commit()
-        flash("Anteckningen är borttagen.", "success")
-    return redirect(url_for("notes.index", slug=slug))
+        flash(_("The note is deleted."), "success")
+    return redirect(url_for("notes.index"))
 
 
-def _note_form(membership, note: SituationNote | None = None) -> NoteForm:
+def _note_form(note: SituationNote | None = None) -> NoteForm:
     form = NoteForm(obj=note)
-    form.place_id.choices = [
-        SelectChoice(p.id, p.name) for p in service.places(membership.council_id)
-    ]
+    council_id = council().id
+    form.place_id.choices = [SelectChoice(p.id, p.name) for p in place_service.places(council_id)]
     form.category_id.choices = [
-        SelectChoice(c.id, c.name) for c in service.categories(membership.council_id)
+        SelectChoice(c.id, c.name) for c in place_service.categories(council_id)
     ]
-    form.measure_id.choices = measure_choices(measure_service.titles(membership))
-    if not policy.can(membership, Permission.VIEW_INTERNAL_NOTES):
+    form.measure_id.choices = measure_choices(measure_service.titles(viewer()))
+    if not policy.can(viewer(), Permission.VIEW_INTERNAL_NOTES):
         form.visibility.choices = [c for c in form.visibility.choices if c.value == "shared"]
         if not form.is_submitted():
             form.visibility.data = "shared"
     if note is not None:
-        form.observed_from.data = note.observed_from.astimezone(clock.STOCKHOLM).replace(
-            tzinfo=None
-        )
-        if note.observed_to:
-            form.observed_to.data = note.observed_to.astimezone(clock.STOCKHOLM).replace(
-                tzinfo=None
-            )
+        form.observed_from.data = _wall_clock(note.observed_from)
+        form.observed_to.data = _wall_clock(note.observed_to)
         form.measure_id.data = str(note.measure_id or "")
     return form
 

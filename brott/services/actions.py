@@ -1,59 +1,53 @@
-"""Actions decided at EST meetings: recording, following up, closing."""
+"""Actions: who does what, where, by when. Born from an EST decision or entered by hand
+(safety walks and residents' reports will add origins); followed up until done."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from sqlalchemy import and_, or_
 from sqlalchemy.orm import joinedload
 
 from brott.errors import DomainError
 from brott.extensions import db
-from brott.models import Action, ActionStatus, Measure, Meeting, User
-from brott.services.meetings import member_candidates
+from brott.models import Action, ActionOrigin, ActionStatus, Measure, Meeting, Place, User
 from brott.services.personal_data import check_text
+from brott.services.users import active_members
+
+MAX_TITLE = 300
 
 
-def record_action(
-    meeting: Meeting,
-    author: User,
-    title: str,
-    owner_id: int,
-    due_date: date,
-    now: datetime,
-    place: str = "",
-    measure_id: int | None = None,
-) -> Action:
+@dataclass
+class ActionData:
+    """An action as a coordinator enters it."""
+
+    title: str
+    owner_id: int | None
+    due_date: date | None
+    place_id: int | None = None
+    measure_id: int | None = None
+
+
+def record_decision(meeting: Meeting, author: User, data: ActionData, now: datetime) -> Action:
     """Record a decision of the meeting as an action with an owner and a due date."""
-    if not title.strip():
-        raise DomainError("Beskriv vad som ska göras.", field="title")
     if meeting.cancelled:
-        raise DomainError("Ett inställt möte kan inte fatta beslut.")
-    check_text(title, field="title")
-    check_text(place, field="place")
-    owner = next((u for u in member_candidates(meeting.council_id) if u.id == owner_id), None)
-    if owner is None:
-        raise DomainError("Ansvarig måste vara en aktiv medlem i rådet.", field="owner_id")
+        raise DomainError(_("A cancelled meeting cannot make decisions."))
     meeting_day = meeting.starts_at.astimezone(ZoneInfo(meeting.series.timezone)).date()
-    if due_date < meeting_day:
-        raise DomainError("Klart-datum kan inte ligga före mötet.", field="due_date")
-    if measure_id is not None:
-        measure = db.session.get(Measure, measure_id)
-        if measure is None or measure.council_id != meeting.council_id:
-            raise DomainError("Okänd insats.", field="measure_id")
-    action = Action(
-        council_id=meeting.council_id,
-        meeting=meeting,
-        title=title.strip(),
-        place=place.strip(),
-        owner=owner,
-        due_date=due_date,
-        measure_id=measure_id,
-        created_by_id=author.id,
-        created_at=now,
-        updated_at=now,
-    )
-    db.session.add(action)
-    db.session.flush()
-    return action
+    errors = _check(meeting.council_id, data)
+    if data.due_date is not None and data.due_date < meeting_day:
+        errors.setdefault("due_date", []).append(_("The due date cannot be before the meeting."))
+    return _create(meeting.council_id, author, data, now, errors, ActionOrigin.MEETING, meeting)
+
+
+def record_manual(
+    council_id: int, author: User, data: ActionData, now: datetime, today: date
+) -> Action:
+    """Enter an action outside a meeting; it is followed up at the next meetings."""
+    errors = _check(council_id, data)
+    if data.due_date is not None and data.due_date < today:
+        errors.setdefault("due_date", []).append(_("The due date cannot be in the past."))
+    return _create(council_id, author, data, now, errors, ActionOrigin.MANUAL)
 
 
 def set_action_status(
@@ -66,7 +60,7 @@ def set_action_status(
     """Mark an action done, delayed or open again, with an optional comment."""
     check_text(comment, field="comment")
     if status is ActionStatus.DELAYED and not comment.strip():
-        raise DomainError("Skriv varför åtgärden är försenad.", field="comment")
+        raise DomainError(_("Write why the action is delayed."), field="comment")
     action.status = status
     action.status_comment = comment.strip()
     action.updated_at = now
@@ -84,23 +78,29 @@ def actions_of_meeting(meeting: Meeting) -> list[Action]:
     stmt = (
         db.select(Action)
         .where(Action.meeting_id == meeting.id)
-        .options(joinedload(Action.owner), joinedload(Action.measure))
+        .options(joinedload(Action.owner), joinedload(Action.measure), joinedload(Action.place))
         .order_by(Action.id)
     )
     return list(db.session.scalars(stmt))
 
 
 def follow_up(meeting: Meeting) -> list[Action]:
-    """Actions of the series' earlier meetings that are still open, or were closed here."""
+    """What this meeting follows up: actions of the series' earlier meetings and actions
+    entered outside meetings before it, that are still open or were closed here."""
+    earlier_meeting = db.select(Meeting.id).where(
+        Meeting.series_id == meeting.series_id, Meeting.starts_at < meeting.starts_at
+    )
     stmt = (
         db.select(Action)
-        .join(Action.meeting)
         .where(
-            Meeting.series_id == meeting.series_id,
-            Meeting.starts_at < meeting.starts_at,
+            Action.council_id == meeting.council_id,
+            or_(
+                Action.meeting_id.in_(earlier_meeting),
+                and_(Action.meeting_id.is_(None), Action.created_at < meeting.starts_at),
+            ),
             (Action.status != ActionStatus.DONE) | (Action.closed_in_meeting_id == meeting.id),
         )
-        .options(joinedload(Action.owner), joinedload(Action.meeting))
+        .options(joinedload(Action.owner), joinedload(Action.meeting), joinedload(Action.place))
         .order_by(Action.due_date, Action.id)
     )
     return list(db.session.scalars(stmt))
@@ -113,7 +113,7 @@ def actions_for(
     stmt = (
         db.select(Action)
         .where(Action.council_id == council_id)
-        .options(joinedload(Action.owner), joinedload(Action.meeting))
+        .options(joinedload(Action.owner), joinedload(Action.meeting), joinedload(Action.place))
         .order_by(Action.due_date, Action.id)
     )
     if owner_id is not None:
@@ -121,3 +121,70 @@ def actions_for(
     if open_only:
         stmt = stmt.where(Action.status != ActionStatus.DONE)
     return list(db.session.scalars(stmt))
+
+
+def owner_candidates(council_id: int) -> list[User]:
+    """Who may own an action: any active member of the council."""
+    return active_members(council_id)
+
+
+def _check(council_id: int, data: ActionData) -> dict[str | None, list[str]]:
+    """Every problem with the data at once, by field."""
+    errors: dict[str | None, list[str]] = {}
+
+    def refuse(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    title = data.title.strip()
+    if not title:
+        refuse("title", _("Describe what is to be done."))
+    elif len(title) > MAX_TITLE:
+        refuse("title", _("At most %(limit)d characters.", limit=MAX_TITLE))
+    else:
+        try:
+            check_text(title, field="title")
+        except DomainError as error:
+            refuse("title", error.message)
+    if data.owner_id is None or data.owner_id not in {u.id for u in owner_candidates(council_id)}:
+        refuse("owner_id", _("The owner must be an active member of the council."))
+    if data.due_date is None:
+        refuse("due_date", _("Enter a date."))
+    if data.place_id is not None:
+        place = db.session.get(Place, data.place_id)
+        if place is None or place.council_id != council_id or not place.active:
+            refuse("place_id", _("Choose a place from the council's list."))
+    if data.measure_id is not None:
+        measure = db.session.get(Measure, data.measure_id)
+        if measure is None or measure.council_id != council_id:
+            refuse("measure_id", _("Unknown measure."))
+    return errors
+
+
+def _create(
+    council_id: int,
+    author: User,
+    data: ActionData,
+    now: datetime,
+    errors: dict[str | None, list[str]],
+    origin: ActionOrigin,
+    meeting: Meeting | None = None,
+) -> Action:
+    if errors:
+        raise DomainError.from_errors(errors)
+    assert data.owner_id is not None and data.due_date is not None  # checked above
+    action = Action(
+        council_id=council_id,
+        origin=origin,
+        meeting=meeting,
+        title=data.title.strip(),
+        place_id=data.place_id,
+        owner_id=data.owner_id,
+        due_date=data.due_date,
+        measure_id=data.measure_id,
+        created_by_id=author.id,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(action)
+    db.session.flush()
+    return action

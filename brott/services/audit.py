@@ -5,6 +5,11 @@ update and delete of the audited models, with the changed columns before → aft
 failed logins, police reads of shared notes and retention runs are recorded explicitly.
 The actor is whoever the web layer declared for this context (`acting_as`); jobs run as the
 system. Entries are only ever inserted: no route updates or deletes them.
+
+Summaries are stored once and read later by admins in their own language. A fixed sentence
+is therefore stored as its English message id, marked with `N_` so it is extracted, and
+translated when shown (`summary_text`). Other summaries are data (a title, a name, an
+e-mail address) and are shown as they were stored.
 """
 
 import contextvars
@@ -12,9 +17,11 @@ import enum
 from datetime import date, datetime, time
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
+from brott import clock
 from brott.extensions import db
 from brott.models import (
     Action,
@@ -29,7 +36,6 @@ from brott.models import (
     Place,
     SituationNote,
     User,
-    utcnow,
 )
 
 AUDITED: dict[type, str] = {
@@ -53,6 +59,29 @@ _actor: contextvars.ContextVar[tuple[int, str] | None] = contextvars.ContextVar(
 )
 
 
+def N_(message: str) -> str:
+    """Mark `message` as a message id for extraction, and return it untranslated.
+
+    For text that is stored (an audit summary) and translated only when it is displayed,
+    in the reader's language, by `summary_text`.
+    """
+    return message
+
+
+def summary_text(entry: AuditEntry) -> str:
+    """The entry's summary in the current language.
+
+    A summary stored as a message id (see `N_`) is translated; anything else (a title, an
+    e-mail address, or a summary written before summaries were message ids) comes back
+    unchanged.
+    """
+    if not entry.summary:
+        return ""  # gettext("") would return the catalog's header
+    if entry.summary_values:
+        return gettext(entry.summary, **entry.summary_values)
+    return gettext(entry.summary)
+
+
 def acting_as(user: User | None) -> None:
     """Declare who is acting in this context (a request); None means the system."""
     _actor.set((user.id, user.email) if user is not None else None)
@@ -65,14 +94,16 @@ def record(
     object_type: str = "",
     object_id: int | None = None,
     summary: str = "",
+    summary_values: dict[str, Any] | None = None,
     actor: User | None = None,
+    at: datetime | None = None,
     session: Session,
 ) -> None:
-    """Write one explicit entry (a login, a read, a retention run)."""
+    """Write one explicit entry (a login, a read, a retention run) at `at` (else now)."""
     actor_id, label = (actor.id, actor.email) if actor else (_actor.get() or (None, "system"))
     session.add(
         AuditEntry(
-            at=utcnow(),
+            at=at or clock.now(),
             council_id=council_id,
             actor_id=actor_id,
             actor_label=label,
@@ -80,6 +111,7 @@ def record(
             object_type=object_type,
             object_id=object_id,
             summary=summary,
+            summary_values=summary_values,
         )
     )
 
@@ -137,7 +169,7 @@ def _label(obj) -> str:
 @event.listens_for(Session, "after_flush")
 def _audit_changes(session: Session, flush_context) -> None:
     actor_id, label = _actor.get() or (None, "system")
-    now = utcnow()
+    now = clock.now()
     rows = []
     for kind, objects in (
         ("create", session.new),

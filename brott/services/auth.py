@@ -1,32 +1,35 @@
 """Logging in: checking credentials, and where to go afterwards."""
 
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from brott.extensions import db
-from brott.models import User, utcnow
+from brott.models import User
 from brott.services import audit
+from brott.services.audit import N_
 from brott.services.users import find_user
 
 # compared against when the e-mail is unknown, so both paths cost one scrypt check
 _DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None."""
+def authenticate(email: str, password: str, now: datetime) -> User | None:
+    """The active user with these credentials, or None; `now` is when they log in."""
     user = find_user(email)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         typed = email.strip()
-        shown = typed[:254] if "@" in typed and " " not in typed else "(okänt konto)"
-        audit.record("login_failed", summary=shown, session=db.session)
+        # a stored message id, translated when the audit log is shown
+        shown = typed[:254] if "@" in typed and " " not in typed else N_("(unknown account)")
+        audit.record("login_failed", summary=shown, at=now, session=db.session)
         return None
     if not user.check_password(password) or not user.active:
-        audit.record("login_failed", actor=user, summary=user.email, session=db.session)
+        audit.record("login_failed", actor=user, summary=user.email, at=now, session=db.session)
         return None
-    user.last_login_at = utcnow()
-    audit.record("login", actor=user, summary=user.email, session=db.session)
+    user.last_login_at = now
+    audit.record("login", actor=user, summary=user.email, at=now, session=db.session)
     db.session.flush()
     return user
 

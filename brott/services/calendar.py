@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from icalendar import Alarm, Calendar, Event, Timezone
 from sqlalchemy.orm import selectinload
 
@@ -64,7 +65,7 @@ def user_feed(user: User, now: datetime) -> bytes:
     """The user's private feed: the EST series of each council they belong to, and their open
     actions as all-day events on the due date."""
     council_ids = _council_ids(user)
-    calendar = _calendar("Brott – EST-möten och mina åtgärder", f"feed-{user.id}")
+    calendar = _calendar(_("Brott – EST meetings and my actions"), f"feed-{user.id}")
     calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")  # Outlook's older name for the same hint
     earliest = now.date()
@@ -182,7 +183,7 @@ def _meeting_texts(meeting: Meeting) -> dict:
     url = external_url("meetings.show", slug=council.slug, meeting_id=meeting.id)
     summary = meeting.series.title
     if meeting.cancelled:
-        summary = f"INSTÄLLT: {summary}"
+        summary = _("CANCELLED: %(title)s", title=summary)
     return {
         "summary": summary,
         "location": (meeting.location or meeting.series.location) or None,
@@ -192,22 +193,24 @@ def _meeting_texts(meeting: Meeting) -> dict:
 
 
 def _description(series: MeetingSeries, meeting: Meeting | None, url: str) -> str:
-    lines = [f"EST-möte i {series.council.name}."]
+    lines = [_("EST meeting in %(council)s.", council=series.council.name)]
     if meeting is not None and meeting.moved:
-        lines.append("Mötet är flyttat från sin ordinarie tid.")
+        lines.append(_("The meeting has been moved from its regular time."))
     if meeting is not None and meeting.cancelled:
-        lines.append("Mötet är inställt.")
+        lines.append(_("The meeting is cancelled."))
     if series.video_url:
-        lines.append(f"Videolänk: {series.video_url}")
-    label = "Mötessidan" if meeting is not None else "Mötena"
-    lines.append(f"{label} med dagordning och beslut: {url}")
+        lines.append(_("Video link: %(url)s", url=series.video_url))
+    if meeting is not None:
+        lines.append(_("The meeting page with agenda and decisions: %(url)s", url=url))
+    else:
+        lines.append(_("The meetings with agenda and decisions: %(url)s", url=url))
     return "\n".join(lines)
 
 
 def _alarm(series: MeetingSeries) -> Alarm:
     """A pop-up at the series' last e-mail reminder (the one closest to the start)."""
     minutes = min(series.reminder_minutes or [DEFAULT_ALARM_MINUTES])
-    alarm = Alarm.new(description=f"{series.title} börjar snart")
+    alarm = Alarm.new(description=_("%(title)s starts soon", title=series.title))
     alarm.add("action", "DISPLAY")
     alarm.add("trigger", timedelta(minutes=-minutes))
     return alarm
@@ -218,22 +221,29 @@ def _alarm(series: MeetingSeries) -> Alarm:
 
 def _action_event(action: Action, now: datetime) -> Event:
     """An open action as an all-day, free (non-blocking) event on its due date."""
-    url = external_url("meetings.show", slug=action.council.slug, meeting_id=action.meeting_id)
-    lines = [
-        f"Åtgärd beslutad på EST-mötet i {action.council.name}.",
-        f"Status: {action.status_label}",
-    ]
+    if action.meeting_id is not None:
+        url = external_url("meetings.show", slug=action.council.slug, meeting_id=action.meeting_id)
+        lines = [
+            _("Action decided at the EST meeting in %(council)s.", council=action.council.name)
+        ]
+    else:
+        url = external_url("actions.index", slug=action.council.slug)
+        lines = [_("Action of %(council)s.", council=action.council.name)]
+    lines.append(_("Status: %(status)s", status=action.status_label))
     if action.place:
-        lines.append(f"Plats: {action.place}")
-    lines.append(f"Mötet där åtgärden beslutades: {url}")
+        lines.append(_("Place: %(place)s", place=action.place.name))
+    if action.meeting_id is not None:
+        lines.append(_("The meeting where the action was decided: %(url)s", url=url))
+    else:
+        lines.append(_("Your actions: %(url)s", url=url))
     return Event.new(
         uid=f"action-{action.id}@{UID_DOMAIN}",
         start=action.due_date,
         end=action.due_date + timedelta(days=1),
         stamp=now,
         last_modified=action.updated_at,
-        summary=f"Åtgärd klar senast: {action.title}",
-        location=action.place or None,
+        summary=_("Action due: %(title)s", title=action.title),
+        location=action.place.name if action.place else None,
         description="\n".join(lines),
         url=url,
         transparency="TRANSPARENT",
@@ -248,7 +258,11 @@ def _council_ids(user: User) -> list[int]:
     memberships = db.session.scalars(
         db.select(Membership).where(Membership.user_id == user.id, Membership.active.is_(True))
     )
-    return [m.council_id for m in memberships if policy.can(m, Permission.VIEW_MEETINGS)]
+    return [
+        m.council_id
+        for m in memberships
+        if Permission.VIEW_MEETINGS in policy.role_permissions(m.role)
+    ]
 
 
 def _series(council_ids: Iterable[int]) -> list[MeetingSeries]:

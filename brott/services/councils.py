@@ -2,10 +2,12 @@
 
 import re
 
+from flask_babel import gettext as _
+
 from brott.errors import DomainError
 from brott.extensions import db
 from brott.models import Council
-from brott.services.registers import add_default_categories
+from brott.services.places import add_default_categories
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
 
@@ -19,10 +21,11 @@ def create_council(slug: str, name: str, municipality: str) -> Council:
     """A new council; its slug appears in every URL of the council."""
     if not SLUG_PATTERN.match(slug):
         raise DomainError(
-            "Kortnamnet får bara innehålla a–z, 0–9 och bindestreck (3–60 tecken).", field="slug"
+            _("The short name may only contain a–z, 0–9 and hyphens (3–60 characters)."),
+            field="slug",
         )
     if find_council(slug) is not None:
-        raise DomainError("Det finns redan ett råd med det kortnamnet.", field="slug")
+        raise DomainError(_("There is already a council with that short name."), field="slug")
     council = Council(slug=slug, name=name.strip(), municipality=municipality.strip())
     db.session.add(council)
     db.session.flush()

@@ -5,7 +5,7 @@ promise; every description here is written anew for the tracker.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from brott.extensions import db
 from brott.models import (
@@ -22,12 +22,11 @@ from brott.models import (
     SituationNote,
     User,
     Visibility,
-    utcnow,
 )
 from brott.services import measures as measure_service
 from brott.services import users as user_service
 from brott.services.councils import create_council, find_council
-from brott.services.registers import add_default_categories, add_place
+from brott.services.places import PlaceData, add_default_categories, add_place
 
 DEMO_SLUG = "borlange"
 DEMO_PASSWORD = "brott-demo-2018"
@@ -199,8 +198,9 @@ DEMO_MEASURES = [
 ]
 
 
-def load_demo() -> Council:
-    """Create the demo council, its promise, partners, users and measures; safe to repeat."""
+def load_demo(now: datetime) -> Council:
+    """Create the demo council, its promise, partners, users and measures as of `now`;
+    safe to repeat."""
     council = find_council(DEMO_SLUG) or create_council(
         DEMO_SLUG, "Borlänges lokala brottsförebyggande råd", "Borlänge kommun"
     )
@@ -226,6 +226,7 @@ def load_demo() -> Council:
                 owner_ids=[users[demo.owner].id],
                 partner_ids=[partners[name].id for name in demo.partners],
             ),
+            now,
         )
         if demo.status is not MeasureStatus.PLANNED or demo.progress:
             measure_service.record_update(
@@ -234,9 +235,10 @@ def load_demo() -> Council:
                 demo.status,
                 demo.progress,
                 "Läget när löftet lades in i trackern.",
+                now,
                 seen_version=measure.version,
             )
-    _notes(council, users)
+    _notes(council, users, now)
     db.session.flush()
     return council
 
@@ -300,7 +302,7 @@ DEMO_NOTES = [
 ]
 
 
-def _notes(council: Council, users: dict[str, User]) -> None:
+def _notes(council: Council, users: dict[str, User], now: datetime) -> None:
     add_default_categories(council.id)
     places = {
         p.name: p
@@ -308,7 +310,7 @@ def _notes(council: Council, users: dict[str, User]) -> None:
     }
     for name in DEMO_PLACES:
         if name not in places:
-            places[name] = add_place(council.id, name)
+            places[name] = add_place(council.id, PlaceData(name))
     if db.session.scalar(
         db.select(SituationNote.id).where(SituationNote.council_id == council.id).limit(1)
     ):
@@ -319,7 +321,6 @@ def _notes(council: Council, users: dict[str, User]) -> None:
             db.select(NoteCategory).where(NoteCategory.council_id == council.id)
         )
     }
-    now = utcnow()
     for hours, place, category, source, visibility, text in DEMO_NOTES:
         author = users[
             "polis@exempel.se" if source is NoteSource.POLICE else "samordnare@exempel.se"

@@ -1,16 +1,19 @@
 """The daily digest: each owner's actions falling due and measures gone stale."""
 
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from brott.extensions import db
 from brott.links import external_url
 from brott.models import Action, ActionStatus, Measure, MeasureStatus, User
 from brott.services import outbox
+from brott.services.emails import compose
 from brott.services.tokens import action_link_token
 
 DIGEST = "daily_digest"
@@ -41,25 +44,33 @@ def plan_daily_digest(now: datetime) -> int:
         .options(selectinload(Measure.owners), joinedload(Measure.council))
         .order_by(Measure.number)
     ).all()
-    lines: dict[tuple[int, int], list[str]] = defaultdict(list)
+    actions_of: dict[tuple[int, int], list[DigestAction]] = defaultdict(list)
+    measures_of: dict[tuple[int, int], list[DigestMeasure]] = defaultdict(list)
     people: dict[int, User] = {}
     for action in actions:
         people[action.owner_id] = action.owner
-        lines[(action.council_id, action.owner_id)].extend(_action_lines(action, today))
+        actions_of[(action.council_id, action.owner_id)].append(_digest_action(action, today))
     for measure in measures:
         for owner in measure.owners:
             if owner.active:
                 people[owner.id] = owner
-                lines[(measure.council_id, owner.id)].extend(_measure_lines(measure, today))
+                measures_of[(measure.council_id, owner.id)].append(_digest_measure(measure, today))
     end_of_day = datetime.combine(today + timedelta(days=1), time(0), tzinfo=TZ)
     queued = 0
-    for (council_id, user_id), body_lines in lines.items():
+    for council_id, user_id in sorted(set(actions_of) | set(measures_of)):
+        user = people[user_id]
+        email = compose(
+            "daily_digest",
+            user.locale,
+            lambda: _("Your actions and measures %(day)s", day=today.isoformat()),
+            actions=actions_of[(council_id, user_id)],
+            measures=measures_of[(council_id, user_id)],
+        )
         row = outbox.enqueue(
             key=f"digest:{today.isoformat()}:{council_id}:{user_id}",
             kind=DIGEST,
-            user=people[user_id],
-            subject=f"Dina åtgärder och insatser {today:%Y-%m-%d}",
-            body="\n".join(["Det här behöver din uppmärksamhet:", "", *body_lines]),
+            user=user,
+            email=email,
             due_at=now,
             now=now,
             council_id=council_id,
@@ -69,23 +80,38 @@ def plan_daily_digest(now: datetime) -> int:
     return queued
 
 
-def _action_lines(action: Action, today) -> list[str]:
-    state = "FÖRSENAD – " if action.due_date < today else ""
-    done = external_url("actions.confirm", token=action_link_token(action, ActionStatus.DONE))
-    delayed = external_url("actions.confirm", token=action_link_token(action, ActionStatus.DELAYED))
-    return [
-        f"• Åtgärd: {state}{action.title} (klart {action.due_date:%Y-%m-%d})",
-        f"  Markera som klar: {done}",
-        f"  Markera som försenad: {delayed}",
-        "",
-    ]
+@dataclass(frozen=True)
+class DigestAction:
+    action: Action
+    overdue: bool
+    done_link: str
+    delayed_link: str
 
 
-def _measure_lines(measure: Measure, today) -> list[str]:
-    reason = (
-        f"uppföljning planerad {measure.next_review_date:%Y-%m-%d}"
-        if measure.next_review_date and measure.next_review_date < today
-        else "ingen uppdatering på länge"
+@dataclass(frozen=True)
+class DigestMeasure:
+    measure: Measure
+    review_date: date | None  # set when a planned review has passed, else it went stale
+    link: str
+
+
+def _digest_action(action: Action, today: date) -> DigestAction:
+    return DigestAction(
+        action,
+        overdue=action.due_date < today,
+        done_link=external_url(
+            "actions.confirm", token=action_link_token(action, ActionStatus.DONE)
+        ),
+        delayed_link=external_url(
+            "actions.confirm", token=action_link_token(action, ActionStatus.DELAYED)
+        ),
     )
-    link = external_url("measures.show", slug=measure.council.slug, measure_id=measure.id)
-    return [f"• Insats: {measure.title} – {reason}", f"  Uppdatera: {link}", ""]
+
+
+def _digest_measure(measure: Measure, today: date) -> DigestMeasure:
+    review = measure.next_review_date
+    return DigestMeasure(
+        measure,
+        review_date=review if review is not None and review < today else None,
+        link=external_url("measures.show", slug=measure.council.slug, measure_id=measure.id),
+    )

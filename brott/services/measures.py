@@ -1,8 +1,10 @@
 """Measures of a citizen promise: listing, creating, editing and journaled status updates."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -14,17 +16,17 @@ from brott.models import (
     Measure,
     MeasureStatus,
     MeasureUpdate,
-    Membership,
     PartnerOrganisation,
     User,
-    utcnow,
 )
+from brott.policy import Viewer
 from brott.services.personal_data import check_text
 from brott.services.users import active_members
 
-CONFLICT_MESSAGE = (
-    "Insatsen har ändrats av någon annan sedan du öppnade den. "
-    "Ingenting av det du skrev har sparats – se ändringarna nedan och gör om din ändring."
+CONFLICT_MESSAGE = _l(
+    "The measure has been changed by someone else since you opened it. "
+    "Nothing of what you wrote has been saved – see the changes below and make your "
+    "change again."
 )
 
 
@@ -49,10 +51,10 @@ class MeasureData:
     partner_ids: list[int] = field(default_factory=list)
 
 
-def list_measures(membership: Membership, filters: MeasureFilters) -> list[Measure]:
+def list_measures(viewer: Viewer, filters: MeasureFilters) -> list[Measure]:
     """The council's measures matching the filters, with owners loaded, in promise order."""
     stmt = (
-        policy.measures_query(membership)
+        policy.scoped(viewer, Measure)
         .options(selectinload(Measure.owners), selectinload(Measure.partners))
         .order_by(Measure.number.is_(None), Measure.number, Measure.title)
     )
@@ -65,10 +67,11 @@ def list_measures(membership: Membership, filters: MeasureFilters) -> list[Measu
     return list(db.session.scalars(stmt))
 
 
-def load_measure_page(membership: Membership, measure_id: int) -> Measure:
+def load_measure_page(viewer: Viewer, measure_id: int) -> Measure:
     """One measure with everything its page shows, in a fixed number of queries; 404 if unseen."""
-    return policy.get_measure(
-        membership,
+    return policy.load(
+        viewer,
+        Measure,
         measure_id,
         joinedload(Measure.promise),
         selectinload(Measure.owners),
@@ -77,10 +80,10 @@ def load_measure_page(membership: Membership, measure_id: int) -> Measure:
     )
 
 
-def titles(membership: Membership) -> list[tuple[int, str]]:
+def titles(viewer: Viewer) -> list[tuple[int, str]]:
     """(id, title) of the measures the member may read, in promise order: for pickers."""
     stmt = (
-        policy.measures_query(membership)
+        policy.scoped(viewer, Measure)
         .with_only_columns(Measure.id, Measure.title)
         .order_by(Measure.number.is_(None), Measure.number, Measure.title)
     )
@@ -113,7 +116,7 @@ def partner_candidates(council_id: int) -> list[PartnerOrganisation]:
     return list(db.session.scalars(stmt))
 
 
-def create_measure(council_id: int, author: User, data: MeasureData) -> Measure:
+def create_measure(council_id: int, author: User, data: MeasureData, now: datetime) -> Measure:
     """Add a measure to a council; the journal records its creation."""
     _check_dates(data)
     measure = Measure(
@@ -122,17 +125,25 @@ def create_measure(council_id: int, author: User, data: MeasureData) -> Measure:
         number=_next_number(council_id),
         status=MeasureStatus.PLANNED,
         progress=0,
+        created_at=now,
+        updated_at=now,
     )
     _apply(measure, data)
     db.session.add(measure)
     db.session.flush()
-    _journal(measure, author, comment="Insatsen skapades.", changes={})
+    # stored in the journal in the creator's language, like the comments people write
+    _journal(measure, author, now, comment=_("The measure was created."), changes={})
     db.session.flush()
     return measure
 
 
 def edit_measure(
-    measure: Measure, author: User, data: MeasureData, seen_version: int, comment: str = ""
+    measure: Measure,
+    author: User,
+    data: MeasureData,
+    now: datetime,
+    seen_version: int,
+    comment: str = "",
 ) -> MeasureUpdate | None:
     """Change a measure's fields; refused if someone saved it after `seen_version`."""
     _check_version(measure, seen_version)
@@ -144,9 +155,9 @@ def edit_measure(
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     if not changes and not comment.strip():
         return None
-    measure.updated_at = utcnow()
+    measure.updated_at = now
     _flush_or_conflict(seen_version)
-    entry = _journal(measure, author, comment=comment.strip(), changes=changes)
+    entry = _journal(measure, author, now, comment=comment.strip(), changes=changes)
     db.session.flush()
     return entry
 
@@ -157,26 +168,28 @@ def record_update(
     status: MeasureStatus,
     progress: int,
     comment: str,
+    now: datetime,
     seen_version: int,
 ) -> MeasureUpdate:
     """Set status and progress with an explaining comment; every call writes a journal entry."""
     _check_version(measure, seen_version)
     comment = comment.strip()
     if not comment:
-        raise DomainError("Skriv en kommentar som förklarar ändringen.", field="comment")
+        raise DomainError(_("Write a comment that explains the change."), field="comment")
     check_text(comment, field="comment")
     if not 0 <= progress <= 100:
-        raise DomainError("Framsteget anges i procent, 0–100.", field="progress")
+        raise DomainError(_("Progress is given as a percentage, 0–100."), field="progress")
     if status is MeasureStatus.DONE and progress != 100:
-        raise DomainError("En klar insats har framsteget 100 %.", field="progress")
+        raise DomainError(_("A finished measure has 100% progress."), field="progress")
     old_status, old_progress = measure.status, measure.progress
     measure.status = status
     measure.progress = progress
-    measure.updated_at = utcnow()
+    measure.updated_at = now
     _flush_or_conflict(seen_version)
     entry = _journal(
         measure,
         author,
+        now,
         comment=comment,
         changes={},
         old_status=old_status,
@@ -199,7 +212,7 @@ def updates_since(measure_id: int, seen_version: int) -> list[MeasureUpdate]:
 
 def _check_version(measure: Measure, seen_version: int) -> None:
     if measure.version != seen_version:
-        raise ConflictError(CONFLICT_MESSAGE, seen_version)
+        raise ConflictError(str(CONFLICT_MESSAGE), seen_version)
 
 
 def _flush_or_conflict(seen_version: int) -> None:
@@ -208,12 +221,12 @@ def _flush_or_conflict(seen_version: int) -> None:
     try:
         db.session.flush()
     except StaleDataError as error:
-        raise ConflictError(CONFLICT_MESSAGE, seen_version) from error
+        raise ConflictError(str(CONFLICT_MESSAGE), seen_version) from error
 
 
 def _check_dates(data: MeasureData) -> None:
     if data.start_date and data.end_date and data.end_date < data.start_date:
-        raise DomainError("Slutdatum kan inte ligga före startdatum.", field="end_date")
+        raise DomainError(_("The end date cannot be before the start date."), field="end_date")
     check_text(data.description, field="description")
 
 
@@ -235,7 +248,7 @@ def _owners(council_id: int, owner_ids: list[int]) -> list[User]:
     wanted = set(owner_ids)
     found = [u for u in owner_candidates(council_id) if u.id in wanted]
     if len(found) != len(wanted):
-        raise DomainError("Ansvariga måste vara aktiva medlemmar i rådet.", field="owner_ids")
+        raise DomainError(_("Owners must be active members of the council."), field="owner_ids")
     return found
 
 
@@ -243,19 +256,19 @@ def _partners(council_id: int, partner_ids: list[int]) -> list[PartnerOrganisati
     wanted = set(partner_ids)
     found = [p for p in partner_candidates(council_id) if p.id in wanted]
     if len(found) != len(wanted):
-        raise DomainError("Okänd partnerorganisation.", field="partner_ids")
+        raise DomainError(_("Unknown partner organisation."), field="partner_ids")
     return found
 
 
 SNAPSHOT_LABELS = {
-    "title": "Titel",
-    "description": "Beskrivning",
-    "category": "Kategori",
-    "start_date": "Startdatum",
-    "end_date": "Slutdatum",
-    "next_review_date": "Nästa uppföljning",
-    "owners": "Ansvariga",
-    "partners": "Partner",
+    "title": _l("Title"),
+    "description": _l("Description"),
+    "category": _l("Category"),
+    "start_date": _l("Start date"),
+    "end_date": _l("End date"),
+    "next_review_date": _l("Next review"),
+    "owners": _l("Owners"),
+    "partners": _l("Partners"),
 }
 
 
@@ -278,6 +291,7 @@ def _snapshot(measure: Measure) -> dict[str, str]:
 def _journal(
     measure: Measure,
     author: User,
+    now: datetime,
     *,
     comment: str,
     changes: dict,
@@ -294,6 +308,7 @@ def _journal(
         new_progress=measure.progress,
         changes=changes,
         comment=comment,
+        created_at=now,
     )
     db.session.add(entry)
     return entry

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from brott.errors import DomainError
@@ -24,6 +25,7 @@ STOCKHOLM = "Europe/Stockholm"
 HORIZON = timedelta(weeks=26)  # meetings are materialised this far ahead
 DST_CHECK_YEARS = 5  # a series' time is checked against every spring-forward in this span
 MAX_REMINDER_MINUTES = 14 * 24 * 60
+# the method's Swedish name, stored as the series' title: data, not translated
 DEFAULT_TITLE = "EST – effektiv samordning för trygghet"
 
 
@@ -118,13 +120,15 @@ def move_meeting(meeting: Meeting, day: date, at: time, now: datetime, location:
     start = local_instant(day, at, tz)
     if start is None:
         raise DomainError(
-            "Den tiden finns inte i Stockholm (klockan ställs fram en timme den natten).",
+            _("That time does not exist in Stockholm (the clocks go forward one hour that night)."),
             field="time",
         )
     if start <= now:
-        raise DomainError("Mötet kan inte flyttas till en tid som redan har passerat.", "day")
+        raise DomainError(
+            _("The meeting cannot be moved to a time that has already passed."), "day"
+        )
     if meeting.cancelled:
-        raise DomainError("Ett inställt möte kan inte flyttas.")
+        raise DomainError(_("A cancelled meeting cannot be moved."))
     duration = meeting.ends_at - meeting.starts_at
     meeting.starts_at = start.astimezone(UTC)
     meeting.ends_at = meeting.starts_at + duration
@@ -138,7 +142,7 @@ def move_meeting(meeting: Meeting, day: date, at: time, now: datetime, location:
 def cancel_meeting(meeting: Meeting, now: datetime) -> None:
     """Cancel one meeting of a series; its pending reminders are dropped."""
     if meeting.starts_at <= now:
-        raise DomainError("Ett möte som redan har börjat kan inte ställas in.")
+        raise DomainError(_("A meeting that has already started cannot be cancelled."))
     meeting.status = MeetingStatus.CANCELLED
     meeting.updated_at = now
     db.session.flush()
@@ -215,17 +219,20 @@ def member_candidates(council_id: int) -> list[User]:
 
 def _check_series(data: SeriesData, tz: ZoneInfo, now: datetime) -> None:
     if not 0 <= data.weekday <= 6:
-        raise DomainError("Välj en veckodag.", field="weekday")
+        raise DomainError(_("Choose a weekday."), field="weekday")
     if not 1 <= data.interval_weeks <= 8:
-        raise DomainError("Upprepningen anges som var 1:a till var 8:e vecka.", "interval_weeks")
+        raise DomainError(_("The meeting must recur every 1 to 8 weeks."), "interval_weeks")
     if not 15 <= data.duration_minutes <= 8 * 60:
-        raise DomainError("Mötet ska vara mellan 15 minuter och 8 timmar.", "duration_minutes")
+        raise DomainError(
+            _("The meeting must last between 15 minutes and 8 hours."), "duration_minutes"
+        )
     if any(not 0 < m <= MAX_REMINDER_MINUTES for m in data.reminder_minutes):
         raise DomainError(
-            "Påminnelser anges i minuter före mötet, högst 14 dygn.", "reminder_minutes"
+            _("Reminders are given in minutes before the meeting, at most 14 days."),
+            "reminder_minutes",
         )
     if data.until_date and data.until_date < data.first_date:
-        raise DomainError("Slutdatum kan inte ligga före första datum.", field="until_date")
+        raise DomainError(_("The end date cannot be before the first date."), field="until_date")
     today = now.astimezone(tz).date()
     horizon = today + HORIZON
     dates = occurrence_dates(
@@ -233,7 +240,10 @@ def _check_series(data: SeriesData, tz: ZoneInfo, now: datetime) -> None:
     )
     if not dates:
         raise DomainError(
-            "Upprepningen ger inga kommande möten – kontrollera datum, veckodag och slutdatum.",
+            _(
+                "The recurrence gives no upcoming meetings – "
+                "check the dates, the weekday and the end date."
+            ),
             field="first_date",
         )
     long_run = occurrence_dates(
@@ -247,22 +257,24 @@ def _check_series(data: SeriesData, tz: ZoneInfo, now: datetime) -> None:
     gap = next((d for d in long_run if local_instant(d, data.local_time, tz) is None), None)
     if gap is not None:
         raise DomainError(
-            f"Klockan {data.local_time:%H:%M} finns inte i Stockholm den {gap:%Y-%m-%d} "
-            "(klockan ställs fram en timme). Välj en annan tid.",
+            _(
+                "The time %(time)s does not exist in Stockholm on %(date)s "
+                "(the clocks go forward one hour). Choose another time.",
+                time=data.local_time.strftime("%H:%M"),
+                date=gap.isoformat(),
+            ),
             field="local_time",
         )
     first_start = local_instant(long_run[0], data.local_time, tz) if long_run else None
     if first_start is not None and first_start <= now:
-        raise DomainError(
-            "Första mötet ligger i det förflutna. Välj ett senare datum.", "first_date"
-        )
+        raise DomainError(_("The first meeting is in the past. Choose a later date."), "first_date")
 
 
 def _members(council_id: int, user_ids: list[int]) -> list[User]:
     wanted = set(user_ids)
     found = [u for u in member_candidates(council_id) if u.id in wanted]
     if len(found) != len(wanted):
-        raise DomainError("Inbjudna måste vara aktiva medlemmar i rådet.", field="invitee_ids")
+        raise DomainError(_("Invitees must be active members of the council."), field="invitee_ids")
     return found
 
 
@@ -279,5 +291,5 @@ def _partners(council_id: int, partner_ids: list[int]) -> list[PartnerOrganisati
         )
     )
     if len(found) != len(wanted):
-        raise DomainError("Okänd partnerorganisation.", field="partner_ids")
+        raise DomainError(_("Unknown partner organisation."), field="partner_ids")
     return found

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import func, update
 
+from brott import policy
 from brott.extensions import db
 from brott.links import external_url
 from brott.models import (
@@ -22,9 +24,10 @@ from brott.models import (
     Notification,
     OutboxMessage,
     OutboxStatus,
-    Role,
     User,
 )
+from brott.policy import Permission
+from brott.services.emails import Email, compose
 
 CLAIM_LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 6
@@ -47,7 +50,7 @@ def meeting_recipients(meeting: Meeting) -> list[User]:
         .join(Membership)
         .where(
             Membership.council_id == meeting.council_id,
-            Membership.role == Role.COORDINATOR,
+            Membership.role.in_(policy.roles_with(Permission.RECEIVE_MEETING_REMINDERS)),
             Membership.active.is_(True),
             User.active.is_(True),
         )
@@ -89,13 +92,14 @@ def plan_meeting_reminders(meeting: Meeting, now: datetime) -> int:
         if row is not None:
             if row.status is OutboxStatus.DROPPED:
                 # moved back to a time it had before: that time's dropped reminder is due again
-                row.subject, row.body, row.link = _reminder_text(meeting)
+                email, row.link = _reminder_text(meeting, user)
+                row.subject, row.body, row.html_body = email.subject, email.text, email.html
                 row.recipient_email = user.email
                 row.due_at = meeting.starts_at - timedelta(minutes=minutes)
                 row.status, row.attempts, row.last_error = OutboxStatus.PENDING, 0, ""
                 created += 1
             continue
-        subject, body, link = _reminder_text(meeting)
+        email, link = _reminder_text(meeting, user)
         db.session.add(
             OutboxMessage(
                 key=key,
@@ -103,8 +107,9 @@ def plan_meeting_reminders(meeting: Meeting, now: datetime) -> int:
                 council_id=meeting.council_id,
                 recipient_id=user.id,
                 recipient_email=user.email,
-                subject=subject,
-                body=body,
+                subject=email.subject,
+                body=email.text,
+                html_body=email.html,
                 link=link,
                 meeting_id=meeting.id,
                 useful_until=meeting.starts_at,
@@ -117,30 +122,33 @@ def plan_meeting_reminders(meeting: Meeting, now: datetime) -> int:
     return created
 
 
-def _reminder_text(meeting: Meeting) -> tuple[str, str, str]:
-    # absolute times only: a reminder sent late (after downtime, or for a meeting moved
-    # close) must not say "in 48 hours"
+def _reminder_text(meeting: Meeting, user: User) -> tuple[Email, str]:
+    """The reminder to `user` in their language, and the meeting page's link. Times are
+    absolute: a reminder sent late (after downtime, or for a meeting moved close) must not
+    say "in 48 hours"."""
     local = meeting.starts_at.astimezone(ZoneInfo(meeting.series.timezone))
-    when = f"{local:%Y-%m-%d} kl. {local:%H:%M}"
     link = external_url("meetings.show", slug=meeting.council.slug, meeting_id=meeting.id)
-    place = meeting.location or meeting.series.location
-    lines = [
-        f"Påminnelse: {meeting.series.title} är {when}.",
-        f"Plats: {place}" if place else "",
-        f"Videolänk: {meeting.series.video_url}" if meeting.series.video_url else "",
-        "",
-        "Inför mötet: gå igenom lägesbilden och de öppna åtgärderna från förra mötet.",
-        f"Mötessidan: {link}",
-    ]
-    return f"Påminnelse: {meeting.series.title} {when}", "\n".join(filter(None, lines)), link
+
+    def when() -> str:
+        return _("%(day)s at %(time)s", day=f"{local:%Y-%m-%d}", time=f"{local:%H:%M}")
+
+    email = compose(
+        "meeting_reminder",
+        user.locale,
+        lambda: _("Reminder: %(title)s %(when)s", title=meeting.series.title, when=when()),
+        meeting=meeting,
+        when=when,
+        place=meeting.location or meeting.series.location,
+        link=link,
+    )
+    return email, link
 
 
 def enqueue(
     key: str,
     kind: str,
     user: User,
-    subject: str,
-    body: str,
+    email: Email,
     due_at: datetime,
     now: datetime,
     council_id: int | None = None,
@@ -156,8 +164,9 @@ def enqueue(
         council_id=council_id,
         recipient_id=user.id,
         recipient_email=user.email,
-        subject=subject,
-        body=body,
+        subject=email.subject,
+        body=email.text,
+        html_body=email.html,
         link=link,
         useful_until=useful_until,
         due_at=due_at,
@@ -197,7 +206,7 @@ def mark_missed(now: datetime) -> int:
             OutboxMessage.useful_until.is_not(None),
             OutboxMessage.useful_until <= now,
         )
-        .values(status=OutboxStatus.MISSED, last_error="Förföll medan utskicket stod still.")
+        .values(status=OutboxStatus.MISSED, last_error="fell due while no dispatcher ran")
     )
     return result.rowcount
 

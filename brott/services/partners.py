@@ -1,8 +1,12 @@
 """Partner organisations that take part in a council's measures."""
 
+from flask_babel import gettext as _
+
+from brott import policy
 from brott.errors import DomainError
 from brott.extensions import db
 from brott.models import PartnerOrganisation
+from brott.policy import Viewer
 
 
 def save_partner(
@@ -21,7 +25,7 @@ def save_partner(
         )
     ).all()
     if any(n.casefold() == folded and (partner is None or i != partner.id) for i, n in others):
-        raise DomainError("Det finns redan en organisation med det namnet.", field="name")
+        raise DomainError(_("There is already an organisation with that name."), field="name")
     if partner is None:
         partner = PartnerOrganisation(council_id=council_id)
         db.session.add(partner)
@@ -29,3 +33,9 @@ def save_partner(
     partner.kind = kind.strip()
     db.session.flush()
     return partner
+
+
+def partners(viewer: Viewer) -> list[PartnerOrganisation]:
+    """The partner organisations of the viewer's council, by name."""
+    stmt = policy.scoped(viewer, PartnerOrganisation).order_by(PartnerOrganisation.name)
+    return list(db.session.scalars(stmt))

@@ -33,6 +33,11 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from babel.lists import format_list
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from brott.errors import DomainError
 
 MAX_LISTED = 5
@@ -55,14 +60,31 @@ class Finding:
     excerpt: str
 
 
+# a finding inside a list of several: "ett personnummer ”…”"
 LABELS = {
-    FindingKind.PERSONNUMMER: "ett personnummer",
-    FindingKind.SAMORDNINGSNUMMER: "ett samordningsnummer",
-    FindingKind.PHONE: "ett telefonnummer",
-    FindingKind.EMAIL: "en e-postadress",
+    FindingKind.PERSONNUMMER: _l("a personal identity number"),
+    FindingKind.SAMORDNINGSNUMMER: _l("a coordination number"),
+    FindingKind.PHONE: _l("a phone number"),
+    FindingKind.EMAIL: _l("an email address"),
 }
 
-ADVICE = "Beskriv platser, tider och mönster – inte enskilda personer."
+# a single finding: one whole sentence per kind, so each language can word it its own way
+SINGLE = {
+    FindingKind.PERSONNUMMER: _l(
+        "The text contains something that looks like a personal identity number: “%(excerpt)s”."
+    ),
+    FindingKind.SAMORDNINGSNUMMER: _l(
+        "The text contains something that looks like a coordination number: “%(excerpt)s”."
+    ),
+    FindingKind.PHONE: _l(
+        "The text contains something that looks like a phone number: “%(excerpt)s”."
+    ),
+    FindingKind.EMAIL: _l(
+        "The text contains something that looks like an email address: “%(excerpt)s”."
+    ),
+}
+
+ADVICE = _l("Describe places, times and patterns – not individual persons.")
 
 # Joiners that make a neighbouring digit run part of the same token: "2024-05-12",
 # "22:00–02:00", "KS 2024/123", "60.4858". Commas are left out on purpose: a decimal comma
@@ -130,21 +152,31 @@ def check_text(text: str, field: str = "text") -> None:
 def _message(findings: list[Finding]) -> str:
     if len(findings) == 1:
         (finding,) = findings
-        return (
-            f"Texten innehåller något som ser ut som {LABELS[finding.kind]}: "
-            f"”{finding.excerpt}”. {ADVICE} Ta bort uppgiften och spara igen."
-        )
-    items = [f"{LABELS[f.kind]} ”{f.excerpt}”" for f in findings[:MAX_LISTED]]
+        sentences = [
+            str(SINGLE[finding.kind]) % {"excerpt": finding.excerpt},
+            str(ADVICE),
+            _("Remove it and save again."),
+        ]
+        return " ".join(sentences)
+    items = [
+        _("%(kind)s “%(excerpt)s”", kind=LABELS[f.kind], excerpt=f.excerpt)
+        for f in findings[:MAX_LISTED]
+    ]
     rest = len(findings) - MAX_LISTED
-    listing = (
-        f"{', '.join(items)} och {rest} till"
-        if rest > 0
-        else f"{', '.join(items[:-1])} och {items[-1]}"
-    )
-    return (
-        f"Texten innehåller {len(findings)} uppgifter som ser ut som personuppgifter: "
-        f"{listing}. {ADVICE} Ta bort uppgifterna och spara igen."
-    )
+    if rest > 0:
+        items.append(ngettext("%(num)d more", "%(num)d more", rest))
+    listing = format_list(items, locale=get_locale() or "en")
+    sentences = [
+        ngettext(
+            "The text contains %(num)d item that looks like personal data: %(listing)s.",
+            "The text contains %(num)d items that look like personal data: %(listing)s.",
+            len(findings),
+            listing=listing,
+        ),
+        str(ADVICE),
+        _("Remove them and save again."),
+    ]
+    return " ".join(sentences)
 
 
 def _emails_in(text: str) -> list[Finding]:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
@@ -46,14 +47,16 @@ def read_action_link(token: str) -> ActionLink:
     try:
         payload = _serializer().loads(token, max_age=int(max_age.total_seconds()))
     except SignatureExpired as error:
-        raise DomainError("Länken har gått ut. Logga in för att uppdatera åtgärden.") from error
+        raise DomainError(_("The link has expired. Log in to update the action.")) from error
     except BadSignature as error:
-        raise DomainError("Länken är ogiltig.") from error
+        raise DomainError(_("The link is invalid.")) from error
     action = db.session.get(Action, payload.get("a"))
     if action is None or action.owner_id != payload.get("u"):
-        raise DomainError("Länken gäller inte längre: åtgärden finns inte eller har ny ansvarig.")
+        raise DomainError(
+            _("The link is no longer valid: the action does not exist or has a new owner.")
+        )
     if db.session.get(SpentToken, payload["j"]) is not None:
-        raise DomainError("Länken är redan använd.")
+        raise DomainError(_("The link has already been used."))
     return ActionLink(action, ActionStatus(payload["s"]), payload["j"])
 
 
@@ -63,4 +66,4 @@ def spend(token_id: str, now: datetime) -> None:
         with db.session.begin_nested():
             db.session.add(SpentToken(token_id=token_id, spent_at=now))
     except IntegrityError as error:
-        raise DomainError("Länken är redan använd.") from error
+        raise DomainError(_("The link has already been used.")) from error

@@ -1,8 +1,13 @@
 """Accounts and council memberships."""
 
+from flask_babel import gettext as _
+from sqlalchemy.orm import contains_eager
+
+from brott import policy
 from brott.errors import DomainError
 from brott.extensions import db
 from brott.models import Council, Membership, Role, User
+from brott.policy import Permission, Viewer
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -21,10 +26,14 @@ def find_user(email: str) -> User | None:
 def create_user(email: str, name: str, password: str) -> User:
     """A new, active account; the e-mail address must be free."""
     if find_user(email) is not None:
-        raise DomainError("Det finns redan ett konto med den e-postadressen.", field="email")
+        raise DomainError(_("There is already an account with that email address."), field="email")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError(
-            f"Lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken.", field="password"
+            _(
+                "The password must have at least %(min_length)d characters.",
+                min_length=MIN_PASSWORD_LENGTH,
+            ),
+            field="password",
         )
     user = User(email=normalise_email(email), name=name.strip())
     user.set_password(password)
@@ -42,7 +51,7 @@ def add_member(council: Council, email: str, name: str, password: str, role: Rol
     if user is None:
         user = create_user(email, name, password)
     elif _membership_of(user.id, council.id) is not None:
-        raise DomainError("Personen är redan medlem i rådet.", field="email")
+        raise DomainError(_("The person is already a member of the council."), field="email")
     membership = Membership(user=user, council=council, role=role, active=True)
     db.session.add(membership)
     user.active = True
@@ -50,11 +59,12 @@ def add_member(council: Council, email: str, name: str, password: str, role: Rol
     return membership
 
 
-def change_membership(acting: Membership, target: Membership, role: Role, active: bool) -> None:
+def change_membership(acting: Viewer, target: Membership, role: Role, active: bool) -> None:
     """Change a member's role or (de)activate them; an admin cannot lock themself out."""
-    if target.user_id == acting.user_id and (role is not Role.ADMIN or not active):
+    keeps_rights = Permission.MANAGE_USERS in policy.role_permissions(role)
+    if target.user_id == acting.user_id and (not keeps_rights or not active):
         raise DomainError(
-            "Du kan inte ta bort din egen administratörsbehörighet. Be en annan administratör.",
+            _("You cannot remove your own administrator rights. Ask another administrator."),
             field="role",
         )
     target.role = role
@@ -88,3 +98,20 @@ def _membership_of(user_id: int, council_id: int) -> Membership | None:
             Membership.user_id == user_id, Membership.council_id == council_id
         )
     ).one_or_none()
+
+
+def memberships(viewer: Viewer) -> list[Membership]:
+    """The memberships of the viewer's council with their people, by name."""
+    stmt = (
+        policy.scoped(viewer, Membership)
+        .join(Membership.user)
+        .options(contains_eager(Membership.user))
+        .order_by(User.name)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def set_locale(user: User, code: str) -> None:
+    """Save the language the user reads pages and e-mails in."""
+    user.locale = code
+    db.session.flush()

@@ -58,7 +58,7 @@ def live_app(tmp_path_factory) -> Iterator[Flask]:
     app = create_app(test_config(url, WTF_CSRF_ENABLED=True, TESTING=False))
     with app.app_context():
         upgrade()
-        load_demo()
+        load_demo(utcnow())
         db.session.commit()
     yield app
     with app.app_context():

@@ -1,0 +1,33 @@
+"""The council's places and the categories its observations are sorted by."""
+
+from sqlalchemy import Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from brott.models.base import Base
+
+
+class Place(Base):
+    """A place or area the council tracks, e.g. Resecentrum or a housing area."""
+
+    __tablename__ = "place"
+    __table_args__ = (UniqueConstraint("council_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    area: Mapped[str] = mapped_column(String(120), default="")  # district or housing area
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class NoteCategory(Base):
+    """A kind of observation, managed per council (disturbance, vandalism, …)."""
+
+    __tablename__ = "note_category"
+    __table_args__ = (UniqueConstraint("council_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    active: Mapped[bool] = mapped_column(default=True)
