@@ -50,9 +50,12 @@ def test_roles_are_compared_only_in_the_policy():
                 and node.value.id == "Role"
             ):
                 offenders.append(f"{path.relative_to(BROTT)}:{node.lineno} Role.{node.attr}")
-            if isinstance(node, ast.Attribute) and node.attr == "role":
-                if isinstance(node.ctx, ast.Load) and _in_comparison(path, node):
-                    offenders.append(f"{path.relative_to(BROTT)}:{node.lineno} .role compared")
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr == "role"
+                and _in_comparison(path, node)
+            ):
+                offenders.append(f"{path.relative_to(BROTT)}:{node.lineno} .role compared")
     assert not offenders, offenders
 
 
@@ -60,9 +63,12 @@ def _in_comparison(path: Path, target: ast.Attribute) -> bool:
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Compare):
             for part in (node.left, *node.comparators):
-                if isinstance(part, ast.Attribute) and part.attr == "role":
-                    if part.lineno == target.lineno:
-                        return True
+                if (
+                    isinstance(part, ast.Attribute)
+                    and part.attr == "role"
+                    and part.lineno == target.lineno
+                ):
+                    return True
     return False
 
 

@@ -25,6 +25,7 @@ from wtforms.validators import (
 )
 
 from brott.measures.forms import MultiCheckboxField
+from brott.services.meetings import DEFAULT_TITLE
 
 # weekday names as they appear inside a sentence ("tisdag kl. 09:00" in Swedish); Monday = 0
 WEEKDAYS = [
@@ -56,7 +57,7 @@ def parse_reminder_hours(text: str) -> list[int]:
 class SeriesForm(FlaskForm):
     title = StringField(
         _l("Name"),
-        default="EST – effektiv samordning för trygghet",
+        default=DEFAULT_TITLE,
         validators=[DataRequired(_l("Enter a name.")), Length(max=200)],
     )
     weekday = SelectField(

@@ -286,7 +286,7 @@ def _open_actions(user_id: int, council_ids: Iterable[int]) -> list[Action]:
             Action.council_id.in_(list(council_ids)),
             Action.status != ActionStatus.DONE,
         )
-        .options(selectinload(Action.council))
+        .options(selectinload(Action.council), selectinload(Action.place))
         .order_by(Action.due_date, Action.id)
     )
     return list(db.session.scalars(stmt))
