@@ -50,3 +50,87 @@ def test_downgrade_to_base_and_upgrade_again(migrated_app):
     assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
     upgrade()
     _check(migrated_app)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app_at_0003(request, tmp_path):
+    with empty_database(request.param, tmp_path) as url:
+        app = create_app(test_config(url))
+        with app.app_context():
+            upgrade(revision="0003")
+            yield app
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_free_text_places_of_actions_become_places_without_losing_text(app_at_0003):
+    run = db.session.execute
+    run(
+        sa.text(
+            "INSERT INTO council (id, slug, name, municipality, note_retention_months, "
+            "created_at) VALUES (1, 'a', 'A', 'A', 24, '2026-01-01'), "
+            "(2, 'b', 'B', 'B', 24, '2026-01-01')"
+        )
+    )
+    run(
+        sa.text(
+            "INSERT INTO user_account (id, email, name, password_hash, active, created_at) "
+            "VALUES (1, 'a@example.org', 'A', 'x', true, '2026-01-01')"
+        )
+    )
+    # no explicit ids: the migration's own inserts take the next ones from the sequence
+    run(
+        sa.text(
+            "INSERT INTO place (council_id, name, active) VALUES "
+            "(1, 'Resecentrum', true), (2, 'Torget', true)"
+        )
+    )
+    run(
+        sa.text(
+            "INSERT INTO meeting_series (id, council_id, title, weekday, local_time, "
+            "duration_minutes, interval_weeks, first_date, timezone, location, video_url, "
+            "reminder_minutes, created_at) VALUES (1, 1, 'EST', 0, '09:00:00', 90, 2, "
+            "'2026-01-05', 'Europe/Stockholm', '', '', '[]', '2026-01-01')"
+        )
+    )
+    run(
+        sa.text(
+            "INSERT INTO meeting (id, council_id, series_id, occurrence_date, starts_at, "
+            "ends_at, status, moved, location, agenda, situation_summary, updated_at) "
+            "VALUES (1, 1, 1, '2026-01-05', '2026-01-05 08:00', '2026-01-05 09:30', "
+            "'scheduled', false, '', '', '', '2026-01-01')"
+        )
+    )
+    places = ["resecentrum ", "Torget", "Östra   Parken", "ÖSTRA PARKEN", ""]
+    for n, place in enumerate(places, start=1):
+        run(
+            sa.text(
+                "INSERT INTO action (id, council_id, meeting_id, title, place, owner_id, "
+                "due_date, status, status_comment, created_at, updated_at) VALUES "
+                "(:id, 1, 1, 'x', :place, 1, '2026-01-10', 'open', '', '2026-01-01', "
+                "'2026-01-01')"
+            ),
+            {"id": n, "place": place},
+        )
+    db.session.commit()
+    upgrade()
+    rows = run(
+        sa.text(
+            "SELECT action.id, action.origin, place.name, place.council_id FROM action "
+            "LEFT JOIN place ON place.id = action.place_id ORDER BY action.id"
+        )
+    ).all()
+    # a name differing only in case and spacing is the same place; Å/Ä/Ö compared too
+    assert [(r[0], r[1], r[2], r[3]) for r in rows] == [
+        (1, "meeting", "Resecentrum", 1),
+        (2, "meeting", "Torget", 1),  # council 1's own new place, not council 2's
+        (3, "meeting", "Östra Parken", 1),
+        (4, "meeting", "Östra Parken", 1),
+        (5, "meeting", None, None),
+    ]
+    assert run(sa.text("SELECT count(*) FROM place")).scalar() == 4
+    db.session.commit()
+    _check(app_at_0003)
+    downgrade(revision="0003")
+    texts = run(sa.text("SELECT place FROM action ORDER BY id")).scalars().all()
+    assert texts == ["Resecentrum", "Torget", "Östra Parken", "Östra Parken", ""]
