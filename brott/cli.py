@@ -33,7 +33,7 @@ def run_scheduler() -> None:
     from brott import scheduler
 
     click.echo("Scheduler running; Ctrl+C stops it.")
-    scheduler.run_blocking(current_app._get_current_object())
+    scheduler.run_blocking(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 @click.command("dispatch")

@@ -42,7 +42,9 @@ def dispatch_due(now: datetime, mailer: Mailer | None = None, batch: int = 50) -
         claimed = [row_id for row_id in ids if outbox.claim(row_id, worker, now)]
         db.session.commit()
         for row_id in claimed:
-            _send_one(db.session.get(OutboxMessage, row_id), mailer, sender, now, report)
+            row = db.session.get(OutboxMessage, row_id)
+            if row is not None:  # claimed a moment ago; only a deletion could remove it
+                _send_one(row, mailer, sender, now, report)
         if len(ids) < batch:
             return report
 

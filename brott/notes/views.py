@@ -132,7 +132,7 @@ def _wall_clock(value: datetime | None) -> datetime | None:
 
 def _data(form: NoteForm) -> service.NoteData:
     return service.NoteData(
-        observed_from=_local(form.observed_from.data),
+        observed_from=form.observed_from.data.replace(tzinfo=clock.STOCKHOLM),
         observed_to=_local(form.observed_to.data),
         place_id=form.place_id.data,
         category_id=form.category_id.data,

@@ -19,7 +19,7 @@ from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import event, insert, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from brott import clock
 from brott.extensions import db
@@ -97,7 +97,7 @@ def record(
     summary_values: dict[str, Any] | None = None,
     actor: User | None = None,
     at: datetime | None = None,
-    session: Session,
+    session: Session | scoped_session[Any],
 ) -> None:
     """Write one explicit entry (a login, a read, a retention run) at `at` (else now)."""
     actor_id, label = (actor.id, actor.email) if actor else (_actor.get() or (None, "system"))

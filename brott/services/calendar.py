@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from icalendar import Alarm, Calendar, Event, Timezone
+from icalendar.enums import STATUS, TRANSP
 from sqlalchemy.orm import selectinload
 
 from brott import policy
@@ -52,7 +53,7 @@ def meeting_ics(meeting: Meeting, now: datetime) -> bytes:
         end=meeting.ends_at.astimezone(tz),
         stamp=now,
         last_modified=meeting.updated_at,
-        status="CANCELLED" if meeting.cancelled else "CONFIRMED",
+        status=STATUS.CANCELLED if meeting.cancelled else STATUS.CONFIRMED,
         **_meeting_texts(meeting),
     )
     if not meeting.cancelled:
@@ -72,7 +73,8 @@ def user_feed(user: User, now: datetime) -> bytes:
     for series in _series(council_ids):
         for event in _series_events(series, now):
             calendar.add_component(event)
-            earliest = min(earliest, event.start.date())
+            start = event.start
+            earliest = min(earliest, start.date() if isinstance(start, datetime) else start)
     for action in _open_actions(user.id, council_ids):
         calendar.add_component(_action_event(action, now))
         earliest = min(earliest, action.due_date)
@@ -246,7 +248,7 @@ def _action_event(action: Action, now: datetime) -> Event:
         location=action.place.name if action.place else None,
         description="\n".join(lines),
         url=url,
-        transparency="TRANSPARENT",
+        transparency=TRANSP.TRANSPARENT,
     )
 
 

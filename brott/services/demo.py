@@ -390,4 +390,5 @@ def _member(council: Council, email: str, name: str, role: Role) -> User:
     )
     if not has_membership:
         return user_service.add_member(council, email, name, DEMO_PASSWORD, role).user
+    assert user is not None  # a membership implies its account
     return user

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import update
 
-from brott.extensions import db
+from brott.extensions import db, rows_affected
 from brott.models import Notification
 
 
@@ -35,4 +35,4 @@ def mark_all_read(user_id: int, now: datetime) -> int:
         .where(Notification.user_id == user_id, Notification.read_at.is_(None))
         .values(read_at=now)
     )
-    return result.rowcount
+    return rows_affected(result)

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, update
 
 from brott import policy
-from brott.extensions import db
+from brott.extensions import db, rows_affected
 from brott.links import external_url
 from brott.models import (
     Meeting,
@@ -193,7 +193,7 @@ def release_stale_claims(now: datetime) -> int:
         )
         .values(status=OutboxStatus.PENDING, claimed_by=None)
     )
-    return result.rowcount
+    return rows_affected(result)
 
 
 def mark_missed(now: datetime) -> int:
@@ -208,7 +208,7 @@ def mark_missed(now: datetime) -> int:
         )
         .values(status=OutboxStatus.MISSED, last_error="fell due while no dispatcher ran")
     )
-    return result.rowcount
+    return rows_affected(result)
 
 
 def due_ids(now: datetime, limit: int) -> list[int]:
@@ -231,7 +231,7 @@ def claim(row_id: int, worker: str, now: datetime) -> bool:
         .where(OutboxMessage.id == row_id, OutboxMessage.status == OutboxStatus.PENDING)
         .values(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now)
     )
-    return result.rowcount == 1
+    return rows_affected(result) == 1
 
 
 def mark_sent(row: OutboxMessage, now: datetime) -> None:

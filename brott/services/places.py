@@ -107,7 +107,9 @@ def usage(council_id: int) -> dict[int, PlaceUse]:
             db.select(SituationNote.place_id, func.count())
             .where(SituationNote.council_id == council_id)
             .group_by(SituationNote.place_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     actions: dict[int | None, int] = dict(
         db.session.execute(
@@ -118,7 +120,9 @@ def usage(council_id: int) -> dict[int, PlaceUse]:
                 Action.status != ActionStatus.DONE,
             )
             .group_by(Action.place_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     return {
         place_id: PlaceUse(notes.get(place_id, 0), actions.get(place_id, 0))

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, update
 
 from brott.errors import DomainError
-from brott.extensions import db
+from brott.extensions import db, rows_affected
 from brott.models import AuditEntry, Council, SituationNote
 from brott.services import audit
 
@@ -25,8 +25,8 @@ def purge_expired(now: datetime) -> dict[int, int]:
         ids = list(db.session.scalars(expired))
         _forget_note_texts(council.id, ids, cutoff)
         result = db.session.execute(delete(SituationNote).where(SituationNote.id.in_(ids)))
-        if result.rowcount:
-            deleted[council.id] = result.rowcount
+        if rows_affected(result):
+            deleted[council.id] = rows_affected(result)
             audit.record(
                 "retention",
                 council_id=council.id,
@@ -35,7 +35,10 @@ def purge_expired(now: datetime) -> dict[int, int]:
                 summary=audit.N_(
                     "%(count)d situation notes older than %(months)d months were deleted."
                 ),
-                summary_values={"count": result.rowcount, "months": council.note_retention_months},
+                summary_values={
+                    "count": rows_affected(result),
+                    "months": council.note_retention_months,
+                },
                 at=now,
                 session=db.session,
             )
