@@ -13,6 +13,7 @@ from brott.extensions import db
 from brott.models import ActionStatus, Meeting, MeetingStatus, Membership, Role, User
 from brott.services import actions as action_service
 from brott.services import calendar as service
+from brott.services import places
 from brott.services.meetings import (
     HORIZON,
     SeriesData,
@@ -59,6 +60,13 @@ def meeting_on(series, day: date) -> Meeting:
     return db.session.scalars(
         sa.select(Meeting).where(Meeting.series_id == series.id, Meeting.occurrence_date == day)
     ).one()
+
+
+def record_decision(meeting, author, title: str, owner: User, due: date, place_id=None):
+    data = action_service.ActionData(
+        title=title, owner_id=owner.id, due_date=due, place_id=place_id
+    )
+    return action_service.record_decision(meeting, author, data, SET_UP_AT)
 
 
 def parse(body: bytes) -> Calendar:
@@ -291,11 +299,10 @@ def test_feed_holds_the_users_open_actions_as_all_day_events(
 ):
     series = make_series(council)
     meeting = meeting_on(series, FIRST_TUESDAY)
+    centrum = places.add_place(council.id, places.PlaceData("Centrum"))
 
     def decide(title: str, owner: User, due: date):
-        return action_service.record_action(
-            meeting, coordinator, title, owner.id, due, SET_UP_AT, place="Centrum"
-        )
+        return record_decision(meeting, coordinator, title, owner, due, place_id=centrum.id)
 
     open_action = decide("Belysning vid busshållplatsen", member, date(2026, 10, 20))
     delayed = decide("Klotter i gångtunneln", member, date(2026, 10, 27))
@@ -316,6 +323,7 @@ def test_feed_holds_the_users_open_actions_as_all_day_events(
     assert event_.end == date(2026, 10, 21)
     assert str(event_["TRANSP"]) == "TRANSPARENT"
     assert "Belysning vid busshållplatsen" in str(event_["SUMMARY"])
+    assert str(event_["LOCATION"]) == "Centrum"
     assert "Status: Försenad" in str(actions[f"action-{delayed.id}@brott"]["DESCRIPTION"])
 
 
@@ -342,9 +350,8 @@ def test_feed_runs_the_same_number_of_queries_for_more_series_and_actions(
 ):
     token = service.enable_feed(member)
     meeting = meeting_on(make_series(council), FIRST_TUESDAY)
-    action_service.record_action(
-        meeting, coordinator, "Åtgärd", member.id, FIRST_TUESDAY, SET_UP_AT
-    )
+    place = places.add_place(council.id, places.PlaceData("Torget"))
+    record_decision(meeting, coordinator, "Åtgärd", member, FIRST_TUESDAY, place_id=place.id)
     db.session.commit()
     few = _statements(client, feed_path(token))
 
@@ -358,8 +365,10 @@ def test_feed_runs_the_same_number_of_queries_for_more_series_and_actions(
         first = series.meetings[0]
         move_meeting(first, first.occurrence_date, time(15), SET_UP_AT, "")
         cancel_meeting(series.meetings[1], SET_UP_AT)
-        action_service.record_action(
-            first, coordinator, "Åtgärd", member.id, first.occurrence_date, SET_UP_AT
+        # each action at a place of its own: places must not be fetched one by one
+        place = places.add_place(council.id, places.PlaceData(f"Plats {weekday}"))
+        record_decision(
+            first, coordinator, "Åtgärd", member, first.occurrence_date, place_id=place.id
         )
     db.session.commit()
 

@@ -6,7 +6,7 @@ import pytest
 
 from brott.errors import ConflictError, DomainError
 from brott.extensions import db
-from brott.models import Measure, MeasureStatus, MeasureUpdate, Role
+from brott.models import Measure, MeasureStatus, MeasureUpdate, Role, utcnow
 from brott.services import measures as service
 
 from .conftest import hidden_value, login
@@ -87,7 +87,15 @@ def test_measure_page_shows_description_owners_partners_dates_and_history(
         end_date=date(2019, 12, 31),
         next_review_date=date(2019, 6, 1),
     )
-    service.record_update(measure, coordinator, MeasureStatus.ONGOING, 40, "Igång", measure.version)
+    service.record_update(
+        measure,
+        coordinator,
+        MeasureStatus.ONGOING,
+        40,
+        "Igång",
+        utcnow(),
+        seen_version=measure.version,
+    )
     db.session.commit()
     login(client, owner)
 
@@ -251,7 +259,9 @@ def test_a_concurrent_save_between_check_and_write_is_caught_by_the_version_colu
         other_session.close()
     # our session still holds version 1 in its identity map, as a request would mid-flight
     with pytest.raises(ConflictError):
-        service.record_update(measure, owner, MeasureStatus.ONGOING, 20, "x", seen_version=1)
+        service.record_update(
+            measure, owner, MeasureStatus.ONGOING, 20, "x", utcnow(), seen_version=1
+        )
     db.session.rollback()
     assert reload(measure.id).progress == 90
 
@@ -341,7 +351,10 @@ def test_service_refuses_owner_outside_the_council(
     outsider = make_user(Role.MEMBER, make_council())
     with pytest.raises(DomainError, match="aktiva medlemmar"):
         service.create_measure(
-            council.id, coordinator, service.MeasureData(title="A", owner_ids=[outsider.id])
+            council.id,
+            coordinator,
+            service.MeasureData(title="A", owner_ids=[outsider.id]),
+            utcnow(),
         )
 
 
@@ -349,7 +362,10 @@ def test_police_cannot_be_made_owner(app, council, coordinator, make_user):
     police = make_user(Role.POLICE, council)
     with pytest.raises(DomainError):
         service.create_measure(
-            council.id, coordinator, service.MeasureData(title="A", owner_ids=[police.id])
+            council.id,
+            coordinator,
+            service.MeasureData(title="A", owner_ids=[police.id]),
+            utcnow(),
         )
 
 
@@ -413,4 +429,7 @@ def test_unchanged_edit_without_comment_writes_no_journal_entry(
 ):
     measure = make_measure(council, owners=[owner], title="Titel", description="B", category="K")
     data = service.MeasureData(title="Titel", description="B", category="K", owner_ids=[owner.id])
-    assert service.edit_measure(measure, coordinator, data, seen_version=measure.version) is None
+    edited = service.edit_measure(
+        measure, coordinator, data, utcnow(), seen_version=measure.version
+    )
+    assert edited is None

@@ -20,7 +20,7 @@ from brott.models import (
 from brott.services import actions as action_service
 from brott.services import measures as measure_service
 from brott.services import meetings as meeting_service
-from brott.services import tokens
+from brott.services import places, tokens
 
 from .conftest import login
 
@@ -57,6 +57,12 @@ def make_series(council, invitees=(), first=date(2026, 1, 13), at=time(9, 0)) ->
     )
     db.session.commit()
     return series
+
+
+def decide(meeting, author, title, owner_id, due_date) -> Action:
+    """Record a decision of the meeting through the service."""
+    data = action_service.ActionData(title=title, owner_id=owner_id, due_date=due_date)
+    return action_service.record_decision(meeting, author, data, NOW)
 
 
 def meetings_of(series_id: int) -> list[Meeting]:
@@ -242,7 +248,13 @@ def test_meeting_page_compiles_the_situation_picture_since_the_previous_meeting(
     db.session.expire_all()
     measure = db.session.get(type(measure), measure.id)
     entry = measure_service.record_update(
-        measure, member, MeasureStatus.PAUSED, 40, "Vandring i centrum flyttad", measure.version
+        measure,
+        member,
+        MeasureStatus.PAUSED,
+        40,
+        "Vandring i centrum flyttad",
+        frozen.now,
+        seen_version=measure.version,
     )
     entry.created_at = frozen.now
     db.session.commit()
@@ -260,12 +272,14 @@ def test_coordinator_records_a_decision_and_the_next_meeting_follows_it_up(
 ):
     series = make_series(council)
     first, second = meetings_of(series.id)[:2]
+    place = places.add_place(council.id, places.PlaceData("Resecentrum"))
+    db.session.commit()
     login(client, coordinator)
     response = client.post(
         f"/r/borlange/est/moten/{first.id}/beslut",
         data={
             "title": "Extra kvällsrond vid Resecentrum",
-            "place": "Resecentrum",
+            "place_id": str(place.id),
             "owner_id": str(police.id),
             "due_date": "2026-01-20",
             "measure_id": "",
@@ -274,6 +288,7 @@ def test_coordinator_records_a_decision_and_the_next_meeting_follows_it_up(
     assert response.status_code == 302
     action = db.session.scalars(db.select(Action)).one()
     assert (action.owner_id, action.meeting_id) == (police.id, first.id)
+    assert action.place_id == place.id
 
     follow = client.get(f"/r/borlange/est/moten/{second.id}").text
     assert "Extra kvällsrond vid Resecentrum" in follow
@@ -307,10 +322,12 @@ def test_bad_decision_input_is_refused_with_input_kept(
 ):
     series = make_series(council)
     meeting = meetings_of(series.id)[0]
+    place = places.add_place(council.id, places.PlaceData("Tunneln"))
+    db.session.commit()
     login(client, coordinator)
     form = {
         "title": "Rensa klotter i tunneln",
-        "place": "Tunneln",
+        "place_id": str(place.id),
         "owner_id": str(member.id),
         "due_date": "2026-01-30",
         "measure_id": "",
@@ -319,7 +336,7 @@ def test_bad_decision_input_is_refused_with_input_kept(
     response = client.post(f"/r/borlange/est/moten/{meeting.id}/beslut", data=form)
     assert response.status_code == 400
     assert message.lower() in response.text.lower()
-    assert 'value="Tunneln"' in response.text
+    assert f'<option selected value="{place.id}">Tunneln</option>' in response.text
     assert db.session.scalar(db.select(db.func.count(Action.id))) == 0
 
 
@@ -331,16 +348,14 @@ def test_an_owner_outside_the_council_is_refused_by_the_service(
     outsider = make_user(Role.MEMBER, make_council())
     meeting = meetings_of(make_series(council).id)[0]
     with pytest.raises(DomainError, match="aktiv medlem"):
-        action_service.record_action(meeting, coordinator, "x", outsider.id, date(2026, 1, 30), NOW)
+        decide(meeting, coordinator, "x", outsider.id, date(2026, 1, 30))
 
 
 def test_owner_marks_delayed_with_comment_and_overdue_actions_stand_out(
     client, frozen, council, coordinator, member
 ):
     meeting = meetings_of(make_series(council).id)[0]
-    action = action_service.record_action(
-        meeting, coordinator, "Byt trasig belysning", member.id, date(2026, 1, 14), NOW
-    )
+    action = decide(meeting, coordinator, "Byt trasig belysning", member.id, date(2026, 1, 14))
     db.session.commit()
     frozen.now = NOW + timedelta(days=5)
     login(client, member)
@@ -363,9 +378,7 @@ def test_someone_elses_action_cannot_be_updated_by_a_member(
 ):
     other = make_user(Role.MEMBER, council)
     meeting = meetings_of(make_series(council).id)[0]
-    action = action_service.record_action(
-        meeting, coordinator, "x", other.id, date(2026, 1, 30), NOW
-    )
+    action = decide(meeting, coordinator, "x", other.id, date(2026, 1, 30))
     db.session.commit()
     login(client, member)
     response = client.post(f"/r/borlange/atgarder/{action.id}", data={"status": "done"})
@@ -379,9 +392,7 @@ def test_someone_elses_action_cannot_be_updated_by_a_member(
 
 def _action_with_token(council, coordinator, owner, status=ActionStatus.DONE):
     meeting = meetings_of(make_series(council).id)[0]
-    action = action_service.record_action(
-        meeting, coordinator, "Städa parken", owner.id, date(2026, 1, 30), NOW
-    )
+    action = decide(meeting, coordinator, "Städa parken", owner.id, date(2026, 1, 30))
     db.session.commit()
     return action, tokens.action_link_token(action, status)
 
@@ -451,9 +462,7 @@ def test_an_unknown_action_status_is_refused_in_swedish_and_changes_nothing(
     client, frozen, council, coordinator, member
 ):
     meeting = meetings_of(make_series(council).id)[0]
-    action = action_service.record_action(
-        meeting, coordinator, "Byt lampor", member.id, date(2026, 1, 20), NOW
-    )
+    action = decide(meeting, coordinator, "Byt lampor", member.id, date(2026, 1, 20))
     db.session.commit()
     login(client, member)
     response = client.post(

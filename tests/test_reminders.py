@@ -97,6 +97,11 @@ def offset_of(row: OutboxMessage) -> int:
     return int(row.key.split(":")[3])
 
 
+def plain_text(message) -> str:
+    """The text part of a multipart (text + HTML) mail."""
+    return message.get_body(("plain",)).get_content()
+
+
 def notifications(**filters) -> list[Notification]:
     db.session.expire_all()
     return list(db.session.scalars(sa.select(Notification).filter_by(**filters)))
@@ -461,7 +466,8 @@ def digest_case(app, council, coordinator, make_user, make_measure, monkeypatch)
     meeting = meetings_of(make_series(council))[0]  # 13 October
 
     def action(title: str, due: date, status=ActionStatus.OPEN, who=owner) -> Action:
-        made = actions.record_action(meeting, coordinator, title, who.id, due, SET_UP)
+        data = actions.ActionData(title=title, owner_id=who.id, due_date=due)
+        made = actions.record_decision(meeting, coordinator, data, SET_UP)
         made.status = status
         return made
 
@@ -510,7 +516,7 @@ def test_daily_digest_is_queued_once_and_lists_what_needs_attention(
     (received,) = smtp.inbox.messages
     assert received.rcpt_tos == [owner.email]
     assert received.message_id == queued[0].message_id
-    body = received.message.get_content()
+    body = plain_text(received.message)
     assert "Ring fastighetsägaren (klart 2025-10-23)" in body
     assert "FÖRSENAD – Beskär buskaget vid skolan" in body
     assert "Belysning i gångtunneln – uppföljning planerad 2025-10-21" in body
@@ -545,7 +551,7 @@ def test_one_click_links_in_the_digest_change_nothing_on_get(
     digest.plan_daily_digest(DIGEST_AT)
     db.session.commit()
     jobs.dispatch_due(DIGEST_AT, mailer)
-    paths = one_click_paths(app, smtp.inbox.messages[0].message.get_content())
+    paths = one_click_paths(app, plain_text(smtp.inbox.messages[0].message))
     assert len(paths) == 4  # done and delayed, for the two actions in the digest
     before = action_state()
 
@@ -602,7 +608,7 @@ def test_one_click_tokens_name_action_and_status_are_single_use_and_expire(
 
 def _body(smtp) -> str:
     (received,) = smtp.inbox.messages
-    return received.message.get_content()
+    return plain_text(received.message)
 
 
 # --- 9. without a mail server: .eml files -------------------------------------------------

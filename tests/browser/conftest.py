@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 
 from brott import create_app
 from brott.extensions import db
+from brott.models import utcnow
 from brott.services.demo import load_demo
 
 from ..conftest import skip_or_fail, test_config

@@ -44,7 +44,7 @@ def test_coordinator_sets_up_est_records_a_decision_and_the_owner_closes_it_by_e
         page.get_by_role("heading", name="Underlag: vad som hänt sedan förra mötet")
     ).to_be_visible()
     page.get_by_label("Beslut / åtgärd").fill("Extra belysning vid gångtunneln")
-    page.get_by_label("Var", exact=True).fill("Gångtunneln vid Resecentrum")
+    page.get_by_label("Var", exact=True).select_option(label="Resecentrum")  # a demo place
     page.get_by_label("Ansvarig").select_option(label="Sara Holm")
     page.get_by_label("Klart senast").fill((first + timedelta(days=7)).isoformat())
     page.get_by_role("button", name="Registrera beslut").click()
@@ -55,6 +55,7 @@ def test_coordinator_sets_up_est_records_a_decision_and_the_owner_closes_it_by_e
     with live_app.app_context():
         action = db.session.scalars(db.select(Action)).one()
         action_id = action.id
+        assert action.place.name == "Resecentrum"
         morning = datetime.combine(action.due_date - timedelta(days=1), time(6), tzinfo=UTC)
         digest.plan_daily_digest(morning)
         db.session.commit()
