@@ -20,7 +20,7 @@ from brott.models import (
 )
 from brott.services import calendar as calendar_service
 from brott.services import meetings as meeting_service
-from brott.services import registers
+from brott.services import places
 
 from .conftest import PASSWORD, hidden_value, login
 
@@ -44,8 +44,8 @@ def police(make_user, council):
 
 @pytest.fixture
 def lists(council):
-    place = registers.add_place(council.id, "Resecentrum")
-    category = registers.add_category(council.id, "Klotter")
+    place = places.add_place(council.id, places.PlaceData("Resecentrum"))
+    category = places.add_category(council.id, "Klotter")
     db.session.commit()
     return place.id, category.id
 
@@ -185,7 +185,7 @@ def make_series(council):
 
 
 def test_moving_a_meeting_and_deciding_an_action_are_audited(
-    client, frozen, council, coordinator, member
+    client, frozen, council, coordinator, member, lists
 ):
     series = make_series(council)
     [created_series] = entries(object_type="meeting_series", action="create")
@@ -201,7 +201,7 @@ def test_moving_a_meeting_and_deciding_an_action_are_audited(
         f"/r/borlange/est/moten/{first.id}/beslut",
         data={
             "title": "Extra kvällsrond vid Resecentrum",
-            "place": "Resecentrum",
+            "place_id": str(lists[0]),  # Resecentrum
             "owner_id": str(member.id),
             "due_date": "2026-01-20",
             "measure_id": "",
@@ -222,6 +222,7 @@ def test_moving_a_meeting_and_deciding_an_action_are_audited(
     assert action.actor_id == coordinator.id and action.council_id == council.id
     assert action.after["title"] == "Extra kvällsrond vid Resecentrum"
     assert action.after["owner_id"] == member.id
+    assert action.after["place_id"] == lists[0]
     assert action.after["meeting_id"] == first.id
 
 

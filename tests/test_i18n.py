@@ -32,6 +32,7 @@ KEYWORDS = {
     "_l": None,
     "N_": None,
     "lazy_gettext": None,
+    "lazy_ngettext": (1, 2),
 }
 
 

@@ -19,9 +19,10 @@ from brott.models import (
     SituationNote,
     Visibility,
 )
+from brott.policy import Viewer
 from brott.services import meetings as meeting_service
 from brott.services import notes as note_service
-from brott.services import registers
+from brott.services import places as place_service
 
 from .conftest import login
 
@@ -44,10 +45,12 @@ class Lists:
 @pytest.fixture
 def lists(council) -> Lists:
     """The council's places and categories, as a coordinator would have set them up."""
-    resecentrum = registers.add_place(council.id, "Resecentrum", 60.4858, 15.4358)
-    centrum = registers.add_place(council.id, "Centrum")
-    klotter = registers.add_category(council.id, "Klotter")
-    storning = registers.add_category(council.id, "Störning")
+    resecentrum = place_service.add_place(
+        council.id, place_service.PlaceData("Resecentrum", latitude=60.4858, longitude=15.4358)
+    )
+    centrum = place_service.add_place(council.id, place_service.PlaceData("Centrum"))
+    klotter = place_service.add_category(council.id, "Klotter")
+    storning = place_service.add_category(council.id, "Störning")
     db.session.commit()
     return Lists(resecentrum.id, centrum.id, klotter.id, storning.id)
 
@@ -223,7 +226,7 @@ def test_the_service_refuses_a_measure_of_another_council(
         measure_id=foreign.id,
     )
     with pytest.raises(DomainError, match="Okänd insats"):
-        note_service.create_note(membership_of(member, council), member, data, NOW)
+        note_service.create_note(Viewer.member(membership_of(member, council)), member, data, NOW)
 
 
 @pytest.mark.parametrize(
@@ -292,10 +295,10 @@ def test_places_and_categories_of_another_council_or_out_of_use_are_refused(
     client, frozen, council, member, lists, make_council
 ):
     other = make_council()
-    foreign_place = registers.add_place(other.id, "Falu torg")
-    foreign_category = registers.add_category(other.id, "Klotter")
-    old_category = registers.add_category(council.id, "Gammal kategori")
-    registers.set_active(old_category, False)
+    foreign_place = place_service.add_place(other.id, place_service.PlaceData("Falu torg"))
+    foreign_category = place_service.add_category(other.id, "Klotter")
+    old_category = place_service.add_category(council.id, "Gammal kategori")
+    place_service.set_active(old_category, False)
     db.session.commit()
     login(client, member)
     for overrides in (
@@ -311,7 +314,7 @@ def test_places_and_categories_of_another_council_or_out_of_use_are_refused(
 
 def test_the_service_refuses_a_category_out_of_use(frozen, council, member, lists):
     category = db.session.get(NoteCategory, lists.storning)
-    registers.set_active(category, False)
+    place_service.set_active(category, False)
     db.session.commit()
     data = note_service.NoteData(
         observed_from=NOW - timedelta(hours=1),
@@ -322,13 +325,13 @@ def test_the_service_refuses_a_category_out_of_use(frozen, council, member, list
         visibility=Visibility.INTERNAL,
     )
     with pytest.raises(DomainError, match=re.escape("Välj en kategori ur rådets lista.")):
-        note_service.create_note(membership_of(member, council), member, data, NOW)
+        note_service.create_note(Viewer.member(membership_of(member, council)), member, data, NOW)
     place = db.session.get(Place, lists.centrum)
-    registers.set_active(place, False)
+    place_service.set_active(place, False)
     db.session.commit()
     data.place_id, data.category_id = lists.centrum, lists.klotter
     with pytest.raises(DomainError, match=re.escape("Välj en plats ur rådets lista.")):
-        note_service.create_note(membership_of(member, council), member, data, NOW)
+        note_service.create_note(Viewer.member(membership_of(member, council)), member, data, NOW)
 
 
 @pytest.mark.parametrize(
@@ -565,7 +568,7 @@ def test_the_service_refuses_an_internal_note_from_the_police(frozen, council, p
     )
     refusal = re.escape("Polisen kan bara skriva anteckningar som delas.")
     with pytest.raises(DomainError, match=refusal):
-        note_service.create_note(membership_of(police, council), police, data, NOW)
+        note_service.create_note(Viewer.member(membership_of(police, council)), police, data, NOW)
     db.session.rollback()
     assert all_notes() == []
 
@@ -717,12 +720,12 @@ def est(council, coordinator, lists):
     first, second = meeting_service.upcoming_meetings(council.id, SERIES_NOW)[:2]
     assert first.starts_at == datetime(2026, 1, 13, 8, 0, tzinfo=UTC)
     assert second.starts_at == datetime(2026, 1, 27, 8, 0, tzinfo=UTC)
-    membership = membership_of(coordinator, council)
+    viewer = Viewer.member(membership_of(coordinator, council))
 
     def write(day: int, month: int, place, category, text, visibility):
         observed = datetime(2026 if month < 12 else 2025, month, day, 20, 0, tzinfo=UTC)
         note_service.create_note(
-            membership,
+            viewer,
             coordinator,
             note_service.NoteData(
                 observed_from=observed,
@@ -828,25 +831,25 @@ def test_coordinator_adds_places_with_and_without_coordinates_and_a_category(
     client, council, coordinator, lists
 ):
     login(client, coordinator)
-    page = client.get("/r/borlange/admin/platser").text
+    page = client.get("/r/borlange/platser/").text
     assert "Resecentrum" in page and "(60.4858, 15.4358)" in page
 
     with_coordinates = client.post(
-        "/r/borlange/admin/platser",
+        "/r/borlange/platser/",
         data={"place-name": "Kvarnsveden", "place-latitude": "60.5", "place-longitude": "15.4"},
     )
     without = client.post(
-        "/r/borlange/admin/platser",
+        "/r/borlange/platser/",
         data={"place-name": " Tjärna Ängar ", "place-latitude": "", "place-longitude": ""},
     )
-    category = client.post("/r/borlange/admin/platser", data={"category-name": "Nedskräpning"})
+    category = client.post("/r/borlange/platser/", data={"category-name": "Nedskräpning"})
 
     assert [r.status_code for r in (with_coordinates, without, category)] == [302, 302, 302]
     places = places_of(council)
     assert (places["Kvarnsveden"].latitude, places["Kvarnsveden"].longitude) == (60.5, 15.4)
     assert places["Tjärna Ängar"].latitude is None and places["Tjärna Ängar"].active
     assert "Nedskräpning" in categories_of(council)
-    page = client.get("/r/borlange/admin/platser").text
+    page = client.get("/r/borlange/platser/").text
     assert "Listan är uppdaterad." in page and "Kvarnsveden" in page and "Nedskräpning" in page
     form = client.get("/r/borlange/lagesbild/ny").text
     assert "Kvarnsveden" in options(form, "place_id").values()
@@ -881,7 +884,7 @@ def test_bad_place_input_gets_a_swedish_error_and_adds_nothing(
     client, council, coordinator, lists, data, message
 ):
     login(client, coordinator)
-    response = client.post("/r/borlange/admin/platser", data=data)
+    response = client.post("/r/borlange/platser/", data=data)
     assert response.status_code == 400
     assert message in html.unescape(response.text)
     if data["place-name"].strip():
@@ -896,13 +899,13 @@ def test_bad_place_input_gets_a_swedish_error_and_adds_nothing(
 def test_duplicate_names_are_refused_regardless_of_case_including_a_o_umlauts(
     client, council, coordinator, lists, existing, typed
 ):
-    registers.add_place(council.id, existing)
-    registers.add_category(council.id, existing)
+    place_service.add_place(council.id, place_service.PlaceData(existing))
+    place_service.add_category(council.id, existing)
     db.session.commit()
     login(client, coordinator)
 
-    place = client.post("/r/borlange/admin/platser", data={"place-name": typed})
-    category = client.post("/r/borlange/admin/platser", data={"category-name": typed})
+    place = client.post("/r/borlange/platser/", data={"place-name": typed})
+    category = client.post("/r/borlange/platser/", data={"category-name": typed})
 
     assert place.status_code == 400 and category.status_code == 400
     assert "Det finns redan en plats med det namnet." in place.text
@@ -923,7 +926,7 @@ def test_a_place_out_of_use_leaves_the_note_form_but_old_notes_keep_it(
     )
     login(client, coordinator)
 
-    response = client.post(f"/r/borlange/admin/platser/plats/{lists.centrum}/vaxla")
+    response = client.post(f"/r/borlange/platser/plats/{lists.centrum}/vaxla")
     assert response.status_code == 302
     assert places_of(council)["Centrum"].active is False
     form = client.get("/r/borlange/lagesbild/ny").text
@@ -936,11 +939,11 @@ def test_a_place_out_of_use_leaves_the_note_form_but_old_notes_keep_it(
     assert "Gammal anteckning om centrum" in listing
     assert "Centrum" in options(listing, "place").values()  # still a filter for old notes
 
-    client.post(f"/r/borlange/admin/platser/kategori/{lists.klotter}/vaxla")
+    client.post(f"/r/borlange/platser/kategori/{lists.klotter}/vaxla")
     form = client.get("/r/borlange/lagesbild/ny").text
     assert set(options(form, "category_id").values()) == {"Störning"}
 
-    client.post(f"/r/borlange/admin/platser/plats/{lists.centrum}/vaxla")  # back into use
+    client.post(f"/r/borlange/platser/plats/{lists.centrum}/vaxla")  # back into use
     form = client.get("/r/borlange/lagesbild/ny").text
     assert set(options(form, "place_id").values()) == {"Resecentrum", "Centrum"}
 
@@ -949,11 +952,11 @@ def test_a_place_of_another_council_cannot_be_toggled(
     client, council, coordinator, lists, make_council
 ):
     other = make_council()
-    foreign = registers.add_place(other.id, "Falu torg")
+    foreign = place_service.add_place(other.id, place_service.PlaceData("Falu torg"))
     db.session.commit()
     login(client, coordinator)
-    assert client.post(f"/r/borlange/admin/platser/plats/{foreign.id}/vaxla").status_code == 404
-    assert client.post(f"/r/borlange/admin/platser/gata/{lists.centrum}/vaxla").status_code == 404
+    assert client.post(f"/r/borlange/platser/plats/{foreign.id}/vaxla").status_code == 404
+    assert client.post(f"/r/borlange/platser/gata/{lists.centrum}/vaxla").status_code == 404
     db.session.expire_all()
     assert db.session.get(Place, foreign.id).active is True
 
@@ -963,17 +966,12 @@ def test_members_and_police_may_not_manage_places_or_categories(
 ):
     for user in (member, police):
         login(client, user)
-        assert client.get("/r/borlange/admin/platser").status_code == 403
+        assert client.get("/r/borlange/platser/").status_code == 403
+        assert client.post("/r/borlange/platser/", data={"place-name": "Smyg"}).status_code == 403
         assert (
-            client.post("/r/borlange/admin/platser", data={"place-name": "Smyg"}).status_code == 403
+            client.post("/r/borlange/platser/", data={"category-name": "Smyg"}).status_code == 403
         )
-        assert (
-            client.post("/r/borlange/admin/platser", data={"category-name": "Smyg"}).status_code
-            == 403
-        )
-        assert (
-            client.post(f"/r/borlange/admin/platser/plats/{lists.centrum}/vaxla").status_code == 403
-        )
+        assert client.post(f"/r/borlange/platser/plats/{lists.centrum}/vaxla").status_code == 403
         client.post("/logga-ut")
     assert set(places_of(council)) == {"Resecentrum", "Centrum"}
     assert set(categories_of(council)) == {"Klotter", "Störning"}
@@ -985,4 +983,4 @@ def test_a_new_council_starts_with_the_default_categories(app):
 
     council = create_council("ludvika", "Ludvika BRÅ", "Ludvika kommun")
     db.session.commit()
-    assert set(categories_of(council)) == set(registers.DEFAULT_CATEGORIES)
+    assert set(categories_of(council)) == set(place_service.DEFAULT_CATEGORIES)

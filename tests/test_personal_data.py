@@ -249,7 +249,7 @@ def test_a_finding_is_immutable():
         finding.start = 3  # type: ignore[misc]
 
 
-def test_check_text_names_and_quotes_a_single_finding():
+def test_check_text_names_and_quotes_a_single_finding(app):  # app: messages in Swedish
     with pytest.raises(DomainError) as raised:
         check_text("Anmäld: 19121212-1212.")
     assert raised.value.message == (
@@ -259,7 +259,7 @@ def test_check_text_names_and_quotes_a_single_finding():
     )
 
 
-def test_check_text_lists_and_quotes_every_finding():
+def test_check_text_lists_and_quotes_every_finding(app):  # app: messages in Swedish
     with pytest.raises(DomainError) as raised:
         check_text(SEVERAL)
     assert raised.value.message == (
@@ -271,7 +271,7 @@ def test_check_text_lists_and_quotes_every_finding():
     )
 
 
-def test_check_text_lists_five_findings_and_counts_the_rest():
+def test_check_text_lists_five_findings_and_counts_the_rest(app):  # app: messages in Swedish
     phones = [f"070-123 45 6{digit}" for digit in range(7)]
     with pytest.raises(DomainError) as raised:
         check_text(", ".join(phones))

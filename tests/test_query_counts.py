@@ -119,16 +119,17 @@ def _add_est_rows(council, people, meeting, n: int) -> None:
     from datetime import timedelta
 
     from brott.models import Action, NoteSource, SituationNote, Visibility
-    from brott.services import registers
+    from brott.services import places
 
-    place = registers.add_place(council.id, f"Plats {n}-{meeting.id}")
-    category = registers.add_category(council.id, f"Kategori {n}-{meeting.id}")
+    place = places.add_place(council.id, places.PlaceData(f"Plats {n}-{meeting.id}"))
+    category = places.add_category(council.id, f"Kategori {n}-{meeting.id}")
     for i in range(n):
         db.session.add(
             Action(
                 council_id=council.id,
                 meeting=meeting,
                 title=f"Åtgärd {i}",
+                place_id=place.id,  # the action's place is a row too: loaded with it
                 owner=people[i % 3],
                 due_date=meeting.starts_at.date() + timedelta(days=7),
             )

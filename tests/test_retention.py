@@ -17,12 +17,14 @@ from brott.models import (
     SituationNote,
     Visibility,
 )
-from brott.services import registers
-from brott.services.notes import months_before
+from brott.services import audit
+from brott.services import places as place_service
+from brott.services.retention import months_before
 
 from .conftest import login
 
 NOW = datetime(2026, 3, 31, 3, 0, tzinfo=UTC)  # the nightly run at the end of a month
+RETENTION_SUMMARY = "%(count)d situation notes older than %(months)d months were deleted."
 
 
 @pytest.fixture
@@ -38,8 +40,8 @@ def admin(make_user, council):
 def add_note(council: Council, created_at: datetime, text: str, observed_at=None) -> int:
     place = db.session.scalars(db.select(Place).filter_by(council_id=council.id)).first()
     if place is None:
-        place = registers.add_place(council.id, "Resecentrum")
-        registers.add_category(council.id, "Klotter")
+        place = place_service.add_place(council.id, place_service.PlaceData("Resecentrum"))
+        place_service.add_category(council.id, "Klotter")
     category = db.session.scalars(db.select(NoteCategory).filter_by(council_id=council.id)).first()
     note = SituationNote(
         council_id=council.id,
@@ -88,9 +90,13 @@ def test_notes_older_than_24_months_are_deleted_and_younger_ones_kept(council):
     assert entry.council_id == council.id
     assert entry.object_type == "note" and entry.object_id is None
     assert entry.actor_id is None and entry.actor_label == "system"
-    assert "3 lägesbildsanteckningar" in entry.summary
-    assert "24 månader" in entry.summary
-    assert "tre år gammal" not in entry.summary  # how many, not what they said
+    # stored as a message id with its numbers, shown in the reader's language
+    assert entry.summary == RETENTION_SUMMARY
+    assert entry.summary_values == {"count": 3, "months": 24}
+    assert audit.summary_text(entry) == "3 lägesbildsanteckningar äldre än 24 månader raderades."
+    assert entry.at == NOW
+    # how many, not what they said
+    assert "tre år gammal" not in entry.summary + str(entry.summary_values)
 
 
 def test_retention_counts_from_when_a_note_was_written_not_what_it_observed(council):
@@ -149,10 +155,14 @@ def test_each_council_keeps_notes_for_its_own_period_set_by_its_admin(
     assert deleted == {council.id: 1, other.id: 2}
     assert remaining(council) == {"borlänge, sju månader"}
     assert remaining(other) == {"falun, fem månader"}
-    entries = {e.council_id: e.summary for e in retention_entries()}
+    entries = {e.council_id: e for e in retention_entries()}
     assert set(entries) == {council.id, other.id}
-    assert "1 lägesbildsanteckningar" in entries[council.id] and "24 månader" in entries[council.id]
-    assert "2 lägesbildsanteckningar" in entries[other.id] and "6 månader" in entries[other.id]
+    assert entries[council.id].summary_values == {"count": 1, "months": 24}
+    assert entries[other.id].summary_values == {"count": 2, "months": 6}
+    assert "1 lägesbildsanteckningar" in audit.summary_text(entries[council.id])
+    assert "24 månader" in audit.summary_text(entries[council.id])
+    assert "2 lägesbildsanteckningar" in audit.summary_text(entries[other.id])
+    assert "6 månader" in audit.summary_text(entries[other.id])
 
 
 def test_a_changed_retention_period_is_audited(client, council, admin):
@@ -273,7 +283,8 @@ def test_retention_also_clears_what_expired_notes_said_from_the_audit_log(counci
     about_young = [e for e in entries if e.object_id == young_id]
     assert {e.action for e in about_old} == {"create", "update"}
     for entry in about_old:  # who and when remain, the text does not
-        assert (entry.before, entry.after, entry.summary) == (None, None, "(gallrad)")
+        assert (entry.before, entry.after, entry.summary) == (None, None, "(deleted by retention)")
+        assert audit.summary_text(entry) == "(gallrad)"
     assert about_young and about_young[0].after["text"] == "Klotter på nya bron"
     log = " ".join(str(e.before) + str(e.after) + e.summary for e in entries)
     assert "gamla bron" not in log
