@@ -373,43 +373,41 @@ def english_world(make_council, make_user, make_measure):
     )
 
 
+def _pages(app, client, world):
+    """(endpoint, html) of every HTML page of the sweep that the client may open."""
+    for rule in app.url_map.iter_rules():
+        skipped = rule.endpoint in ("static", "calendar.feed", "calendar.meeting_ics")
+        if "GET" not in rule.methods or skipped:
+            continue
+        response = client.get(_url(rule, world))
+        if response.status_code == 200:
+            yield rule.endpoint, response.text
+
+
 def test_every_page_renders_in_english_without_swedish_left(app, english_world):
     swedish = _swedish_only_words()
     client = logged_in(app, english_world.admin)
     client.post("/sprak", data={"language": "en", "next": "/"})
-    leftovers, pages = {}, 0
-    for rule in app.url_map.iter_rules():
-        if "GET" not in rule.methods or rule.endpoint in ("static", "calendar.feed"):
-            continue
-        if rule.endpoint == "calendar.meeting_ics":
-            continue
-        response = client.get(_url(rule, english_world))
-        if response.status_code != 200:
-            continue
-        pages += 1
-        found = _words(_visible(response.text)) & swedish
-        if found:
-            leftovers[rule.endpoint] = sorted(found)
-    assert pages >= 20
+    pages = dict(_pages(app, client, english_world))
+    leftovers = {
+        endpoint: sorted(found)
+        for endpoint, html in pages.items()
+        if (found := _words(_visible(html)) & swedish)
+    }
+    assert len(pages) >= 20
     assert not leftovers, leftovers
 
 
 def test_every_page_renders_in_swedish(app, english_world):
     client = logged_in(app, english_world.admin)
     english_only = {"the", "and", "your", "this", "with", "there", "save", "delete", "edit"}
-    problems = {}
-    for rule in app.url_map.iter_rules():
-        if "GET" not in rule.methods or rule.endpoint in ("static", "calendar.feed"):
-            continue
-        if rule.endpoint == "calendar.meeting_ics":
-            continue
-        response = client.get(_url(rule, english_world))
-        if response.status_code != 200:
-            continue
-        assert 'lang="sv"' in response.text
-        found = _words(_visible(response.text)) & english_only
-        if found:
-            problems[rule.endpoint] = sorted(found)
+    pages = dict(_pages(app, client, english_world))
+    assert len(pages) >= 20 and all('lang="sv"' in html for html in pages.values())
+    problems = {
+        endpoint: sorted(found)
+        for endpoint, html in pages.items()
+        if (found := _words(_visible(html)) & english_only)
+    }
     assert not problems, problems
 
 
