@@ -240,6 +240,9 @@ def test_moving_a_meeting_drops_its_pending_reminders_and_plans_new_ones(council
     }
     assert all(r.useful_until == new_start for r in pending)
     assert "2025-10-29 kl. 13:30" in pending[0].subject
+    # the body names the new time and place too, in its text and its HTML part
+    for body in (pending[0].body, pending[0].html_body):
+        assert "är 2025-10-29 kl. 13:30." in body and "Stadshuset" in body
 
     # planning again, or extending the series, writes nothing new
     total = len(rows())
