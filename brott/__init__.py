@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _configure_templates(app: Flask) -> None:
     from brott.meetings.forms import WEEKDAYS
     from brott.models import ACTION_STATUS_LABELS, ROLE_LABELS, STATUS_LABELS
+    from brott.services.audit import summary_text
     from brott.services.measures import SNAPSHOT_LABELS
 
     app.jinja_env.globals.update(
@@ -67,6 +68,7 @@ def _configure_templates(app: Flask) -> None:
         STATUS_LABELS=STATUS_LABELS,
         ROLE_LABELS=ROLE_LABELS,
         ACTION_STATUS_LABELS=ACTION_STATUS_LABELS,
+        audit_summary=summary_text,
     )
     app.jinja_env.filters["reminder_label"] = _reminder_label
 

@@ -288,3 +288,14 @@ def test_retention_also_clears_what_expired_notes_said_from_the_audit_log(counci
     assert about_young and about_young[0].after["text"] == "Klotter på nya bron"
     log = " ".join(str(e.before) + str(e.after) + e.summary for e in entries)
     assert "gamla bron" not in log
+
+
+def test_the_log_page_shows_the_retention_run_in_the_readers_language(client, council, admin):
+    add_note(council, datetime(2023, 6, 1, tzinfo=UTC), "tre år gammal")
+    jobs.purge_expired_notes(NOW)
+    login(client, admin)
+    swedish = client.get("/r/borlange/admin/logg").text
+    assert "1 lägesbildsanteckningar äldre än 24 månader raderades." in swedish
+    assert "%(count)d" not in swedish
+    english = client.get("/r/borlange/admin/logg", headers={"Accept-Language": "en"}).text
+    assert "1 situation notes older than 24 months were deleted." in english
