@@ -13,6 +13,7 @@ from brott.measures.forms import ALL, FilterForm, MeasureForm, UpdateForm
 from brott.models import Measure, MeasureStatus
 from brott.policy import Permission
 from brott.services import measures as service
+from brott.services.versions import seen_version
 
 bp = Blueprint("measures", __name__, url_prefix="/r/<slug>")
 
@@ -57,7 +58,7 @@ def update(measure_id: int):
                 form.progress.data,
                 form.comment.data,
                 clock.now(),
-                seen_version=_seen_version(form),
+                seen_version=seen_version(form.version.data),
             )
             db.session.commit()
             flash(_("The update is saved."), "success")
@@ -97,7 +98,7 @@ def edit(measure_id: int):
                 current_user,
                 _measure_data(form),
                 clock.now(),
-                seen_version=_seen_version(form),
+                seen_version=seen_version(form.version.data),
                 comment=form.comment.data or "",
             )
             db.session.commit()
@@ -143,13 +144,6 @@ def _measure_data(form: MeasureForm) -> service.MeasureData:
         owner_ids=form.owner_ids.data or [],
         partner_ids=form.partner_ids.data or [],
     )
-
-
-def _seen_version(form) -> int:
-    try:
-        return int(form.version.data)
-    except (TypeError, ValueError):
-        return -1  # a missing version can never match: treated as a conflict
 
 
 def _handle_domain_error(form, error: DomainError, measure=None) -> list:

@@ -1,6 +1,6 @@
 """The council's places and the categories its observations are sorted by."""
 
-from sqlalchemy import Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from brott.models.base import Base
@@ -19,6 +19,9 @@ class Place(Base):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     active: Mapped[bool] = mapped_column(default=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)  # see services/versions
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class NoteCategory(Base):

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FloatField, SelectChoice, StringField
+from wtforms import FloatField, HiddenField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from brott.models import NoteCategory, Place
@@ -33,6 +33,7 @@ class PlaceForm(FlaskForm):
         _l("Longitude (optional)"),
         validators=[Optional(), NumberRange(-180, 180, _l("Longitude is between -180 and 180."))],
     )
+    version = HiddenField()  # on the edit form: the version it was loaded with
 
 
 class CategoryForm(FlaskForm):

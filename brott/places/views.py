@@ -4,13 +4,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from brott.council_scope import council, load, requires
-from brott.errors import DomainError, show_on_form
+from brott.errors import ConflictError, DomainError, show_on_form
 from brott.extensions import db
 from brott.models import NoteCategory, Place
 from brott.notes.forms import BareForm
 from brott.places.forms import CategoryForm, PlaceForm
 from brott.policy import Permission
 from brott.services import places as service
+from brott.services.versions import seen_version
 
 bp = Blueprint("places", __name__, url_prefix="/r/<slug>/platser")
 
@@ -39,15 +40,19 @@ def index():
 def edit(place_id: int):
     place = load(Place, place_id)
     form = PlaceForm(obj=place)
+    conflict = False
     if form.validate_on_submit():
         try:
-            service.update_place(place, _place_data(form))
+            service.update_place(place, _place_data(form), seen_version(form.version.data))
             db.session.commit()
             flash(_("The place is saved."), "success")
             return redirect(url_for("places.index"))
         except DomainError as error:
             show_on_form(form, error)
-    return render_template("places/edit.html", place=place, form=form)
+            # having seen what is saved now, the user may save again deliberately
+            conflict = isinstance(error, ConflictError)
+            form.version.data = str(place.version)
+    return render_template("places/edit.html", place=place, form=form, conflict=conflict)
 
 
 @bp.route("/<kind>/<int:item_id>/vaxla", methods=["POST"])

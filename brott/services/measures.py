@@ -6,10 +6,9 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from brott import policy
-from brott.errors import ConflictError, DomainError
+from brott.errors import DomainError
 from brott.extensions import db
 from brott.models import (
     CitizenPromise,
@@ -22,6 +21,7 @@ from brott.models import (
 from brott.policy import Viewer
 from brott.services.personal_data import check_text
 from brott.services.users import active_members
+from brott.services.versions import check_version, flush_or_conflict
 
 CONFLICT_MESSAGE = _l(
     "The measure has been changed by someone else since you opened it. "
@@ -146,7 +146,7 @@ def edit_measure(
     comment: str = "",
 ) -> MeasureUpdate | None:
     """Change a measure's fields; refused if someone saved it after `seen_version`."""
-    _check_version(measure, seen_version)
+    check_version(measure, seen_version, str(CONFLICT_MESSAGE))
     _check_dates(data)
     check_text(comment, field="comment")
     before = _snapshot(measure)
@@ -156,7 +156,7 @@ def edit_measure(
     if not changes and not comment.strip():
         return None
     measure.updated_at = now
-    _flush_or_conflict(seen_version)
+    flush_or_conflict(seen_version, str(CONFLICT_MESSAGE))
     entry = _journal(measure, author, now, comment=comment.strip(), changes=changes)
     db.session.flush()
     return entry
@@ -172,7 +172,7 @@ def record_update(
     seen_version: int,
 ) -> MeasureUpdate:
     """Set status and progress with an explaining comment; every call writes a journal entry."""
-    _check_version(measure, seen_version)
+    check_version(measure, seen_version, str(CONFLICT_MESSAGE))
     comment = comment.strip()
     if not comment:
         raise DomainError(_("Write a comment that explains the change."), field="comment")
@@ -185,7 +185,7 @@ def record_update(
     measure.status = status
     measure.progress = progress
     measure.updated_at = now
-    _flush_or_conflict(seen_version)
+    flush_or_conflict(seen_version, str(CONFLICT_MESSAGE))
     entry = _journal(
         measure,
         author,
@@ -208,20 +208,6 @@ def updates_since(measure_id: int, seen_version: int) -> list[MeasureUpdate]:
         .order_by(MeasureUpdate.id)
     )
     return list(db.session.scalars(stmt))
-
-
-def _check_version(measure: Measure, seen_version: int) -> None:
-    if measure.version != seen_version:
-        raise ConflictError(str(CONFLICT_MESSAGE), seen_version)
-
-
-def _flush_or_conflict(seen_version: int) -> None:
-    # the version column makes the UPDATE conditional: a concurrent save between our
-    # check and this flush matches no row and surfaces here
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise ConflictError(str(CONFLICT_MESSAGE), seen_version) from error
 
 
 def _check_dates(data: MeasureData) -> None:

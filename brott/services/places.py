@@ -12,6 +12,7 @@ from sqlalchemy import func
 from brott.errors import DomainError
 from brott.extensions import db
 from brott.models import Action, ActionStatus, NoteCategory, Place, SituationNote
+from brott.services.versions import check_version, flush_or_conflict
 
 DEFAULT_CATEGORIES = (
     "Störning",
@@ -58,10 +59,16 @@ def add_place(council_id: int, data: PlaceData) -> Place:
     return place
 
 
-def update_place(place: Place, data: PlaceData) -> None:
-    """Rename a place, or change its area or coordinates."""
+def update_place(place: Place, data: PlaceData, seen_version: int) -> None:
+    """Rename a place, or change its area or coordinates; refused if someone saved it after
+    `seen_version`."""
+    message = _(
+        "The place has been changed by someone else since you opened it. Nothing was saved: "
+        "compare with what is saved now and make your change again."
+    )
+    check_version(place, seen_version, message)
     _apply(place, data)
-    db.session.flush()
+    flush_or_conflict(seen_version, message)
 
 
 def add_category(council_id: int, name: str) -> NoteCategory:

@@ -26,6 +26,7 @@ def upgrade():
 
     with op.batch_alter_table('place', schema=None) as batch_op:
         batch_op.add_column(sa.Column('area', sa.String(length=120), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('version', sa.Integer(), nullable=False, server_default='1'))
 
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.add_column(sa.Column('html_body', sa.Text(), nullable=False, server_default=''))
@@ -52,7 +53,7 @@ def _places_from_text():
     action = sa.table('action', sa.column('id'), sa.column('council_id'), sa.column('place'),
                       sa.column('place_id'))
     place = sa.table('place', sa.column('id'), sa.column('council_id'), sa.column('name'),
-                     sa.column('active'), sa.column('area'))
+                     sa.column('active'), sa.column('area'), sa.column('version'))
     known = {}
     for place_id, council_id, name in connection.execute(
         sa.select(place.c.id, place.c.council_id, place.c.name)
@@ -69,7 +70,7 @@ def _places_from_text():
         if key not in known:
             known[key] = connection.execute(
                 place.insert()
-                .values(council_id=council_id, name=name, active=True, area='')
+                .values(council_id=council_id, name=name, active=True, area='', version=1)
                 .returning(place.c.id)
             ).scalar_one()
         connection.execute(
@@ -100,6 +101,7 @@ def downgrade():
         batch_op.drop_column('html_body')
 
     with op.batch_alter_table('place', schema=None) as batch_op:
+        batch_op.drop_column('version')
         batch_op.drop_column('area')
 
     with op.batch_alter_table('user_account', schema=None) as batch_op:
