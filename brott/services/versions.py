@@ -6,10 +6,17 @@ conditional: a concurrent save between the check and the flush matches no row an
 as a conflict too.
 """
 
+from typing import Protocol
+
 from sqlalchemy.orm.exc import StaleDataError
 
 from brott.errors import ConflictError
 from brott.extensions import db
+
+
+class Versioned(Protocol):
+    version: int
+
 
 UNKNOWN = -1  # a version no object has: a form without one is always a conflict
 
@@ -22,7 +29,7 @@ def seen_version(raw: str | None) -> int:
         return UNKNOWN
 
 
-def check_version(obj: object, seen: int, message: str) -> None:
+def check_version(obj: Versioned, seen: int, message: str) -> None:
     """Refuse the edit when `obj` has been saved since version `seen`."""
     if obj.version != seen:
         raise ConflictError(message, seen)
