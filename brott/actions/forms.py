@@ -9,6 +9,7 @@ from brott.places.forms import place_choices
 from brott.policy import Viewer
 from brott.services import actions as service
 from brott.services import measures as measure_service
+from brott.services import meetings as meeting_service
 from brott.services import places as place_service
 
 ACTION_STATUS_CHOICES = [SelectChoice(s.value, ACTION_STATUS_LABELS[s]) for s in ActionStatus]
@@ -49,7 +50,7 @@ def action_form(viewer: Viewer) -> ActionForm:
     form = ActionForm()
     council_id = viewer.council_id
     form.owner_id.choices = [
-        SelectChoice(u.id, u.name) for u in service.owner_candidates(council_id)
+        SelectChoice(u.id, u.name) for u in meeting_service.member_candidates(council_id)
     ]
     form.place_id.choices = [
         SelectChoice("", _l("No particular place")),

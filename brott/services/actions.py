@@ -12,8 +12,8 @@ from sqlalchemy.orm import joinedload
 from brott.errors import DomainError
 from brott.extensions import db
 from brott.models import Action, ActionOrigin, ActionStatus, Measure, Meeting, Place, User
+from brott.services.meetings import member_candidates
 from brott.services.personal_data import check_text
-from brott.services.users import active_members
 
 MAX_TITLE = 300
 
@@ -123,11 +123,6 @@ def actions_for(
     return list(db.session.scalars(stmt))
 
 
-def owner_candidates(council_id: int) -> list[User]:
-    """Who may own an action: any active member of the council."""
-    return active_members(council_id)
-
-
 def _check(council_id: int, data: ActionData) -> dict[str | None, list[str]]:
     """Every problem with the data at once, by field."""
     errors: dict[str | None, list[str]] = {}
@@ -145,7 +140,7 @@ def _check(council_id: int, data: ActionData) -> dict[str | None, list[str]]:
             check_text(title, field="title")
         except DomainError as error:
             refuse("title", error.message)
-    if data.owner_id is None or data.owner_id not in {u.id for u in owner_candidates(council_id)}:
+    if data.owner_id is None or data.owner_id not in {u.id for u in member_candidates(council_id)}:
         refuse("owner_id", _("The owner must be an active member of the council."))
     if data.due_date is None:
         refuse("due_date", _("Enter a date."))
