@@ -1,4 +1,4 @@
-"""Fixtures: the app on SQLite and PostgreSQL, isolated requests, factories.
+"""Fixtures: the app on SQLite and PostgreSQL, isolated requests; factories in factories.py.
 
 Every test that uses `app` runs once per database backend. PostgreSQL runs when
 TEST_DATABASE_URL points at a reachable server; with BROTT_TEST_STRICT=1 (set by CI) a
@@ -11,7 +11,6 @@ import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from itertools import count
 
 import pytest
 import sqlalchemy as sa
@@ -21,19 +20,14 @@ from flask.testing import FlaskClient
 from brott import create_app
 from brott.extensions import db
 from brott.models import (
-    Council,
-    Measure,
-    MeasureStatus,
-    Membership,
-    PartnerOrganisation,
     Role,
     User,
-    utcnow,
 )
 
-STRICT = os.environ.get("BROTT_TEST_STRICT") == "1"
+pytest_plugins = ["tests.factories"]  # one factory per model, as fixtures
+
 PASSWORD = "rätt-lösenord-123"
-_sequence = count(1)
+STRICT = os.environ.get("BROTT_TEST_STRICT") == "1"
 
 
 def skip_or_fail(reason: str) -> None:
@@ -210,101 +204,6 @@ def member(make_user, council):
 @pytest.fixture
 def police(make_user, council):
     return make_user(Role.POLICE, council, name="Johan Berg")
-
-
-# --- factories ---------------------------------------------------------------------------
-
-_PASSWORD_HASH: str | None = None
-
-
-def _password_hash() -> str:
-    # scrypt is slow on purpose; hash the shared test password once
-    global _PASSWORD_HASH
-    if _PASSWORD_HASH is None:
-        probe = User(email="x", name="x")
-        probe.set_password(PASSWORD)
-        _PASSWORD_HASH = probe.password_hash
-    return _PASSWORD_HASH
-
-
-@pytest.fixture
-def make_council(app):
-    def make(slug: str | None = None, name: str | None = None) -> Council:
-        n = next(_sequence)
-        council = Council(
-            slug=slug or f"rad-{n}", name=name or f"Brottsförebyggande rådet {n}", municipality="K"
-        )
-        db.session.add(council)
-        db.session.commit()
-        return council
-
-    return make
-
-
-@pytest.fixture
-def make_user(app, make_council):
-    def make(
-        role: Role = Role.MEMBER,
-        council: Council | None = None,
-        name: str | None = None,
-        email: str | None = None,
-        active: bool = True,
-    ) -> User:
-        n = next(_sequence)
-        user = User(
-            email=email or f"person{n}@exempel.se",
-            name=name or f"Person {n}",
-            password_hash=_password_hash(),
-            active=active,
-        )
-        council = council or make_council()
-        db.session.add_all([user, Membership(user=user, council=council, role=role)])
-        db.session.commit()
-        return user
-
-    return make
-
-
-@pytest.fixture
-def make_partner(app):
-    def make(council: Council, name: str | None = None) -> PartnerOrganisation:
-        partner = PartnerOrganisation(
-            council=council, name=name or f"Partner {next(_sequence)}", kind="Myndighet"
-        )
-        db.session.add(partner)
-        db.session.commit()
-        return partner
-
-    return make
-
-
-@pytest.fixture
-def make_measure(app):
-    def make(
-        council: Council,
-        owners: list[User] = (),
-        partners: list[PartnerOrganisation] = (),
-        commit: bool = True,
-        **fields,
-    ) -> Measure:
-        n = next(_sequence)
-        values = {
-            "title": f"Insats {n}",
-            "number": n,
-            "description": "Beskrivning",
-            "category": "Samverkan",
-            "status": MeasureStatus.ONGOING,
-            "progress": 10,
-            "updated_at": utcnow(),
-        }
-        values.update(fields)
-        measure = Measure(council=council, owners=list(owners), partners=list(partners), **values)
-        db.session.add(measure)
-        if commit:
-            db.session.commit()
-        return measure
-
-    return make
 
 
 def login(client: FlaskClient, user: User, password: str = PASSWORD):

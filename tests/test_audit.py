@@ -4,7 +4,7 @@ no way to change or remove an entry."""
 import html
 import json
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -20,7 +20,6 @@ from brott.models import (
 )
 from brott.services import calendar as calendar_service
 from brott.services import meetings as meeting_service
-from brott.services import places
 
 from .conftest import PASSWORD, hidden_value, login
 
@@ -43,11 +42,8 @@ def police(make_user, council):
 
 
 @pytest.fixture
-def lists(council):
-    place = places.add_place(council.id, places.PlaceData("Resecentrum"))
-    category = places.add_category(council.id, "Klotter")
-    db.session.commit()
-    return place.id, category.id
+def lists(council, make_place, make_category):
+    return make_place(council, "Resecentrum"), make_category(council, "Klotter")
 
 
 def entries(**criteria) -> list[AuditEntry]:
@@ -58,12 +54,12 @@ def entries(**criteria) -> list[AuditEntry]:
 
 
 def note_form(lists, **overrides) -> dict:
-    place_id, category_id = lists
+    place, category = lists
     data = {
         "observed_from": "2026-01-11T22:00",
         "observed_to": "",
-        "place_id": str(place_id),
-        "category_id": str(category_id),
+        "place_id": str(place.id),
+        "category_id": str(category.id),
         "source": "city_host",
         "text": "Klotter i gångtunneln",
         "visibility": "shared",
@@ -73,20 +69,24 @@ def note_form(lists, **overrides) -> dict:
     return data
 
 
-def add_note(council, author, lists, visibility=Visibility.SHARED) -> SituationNote:
-    note = SituationNote(
-        council_id=council.id,
-        observed_from=datetime(2026, 1, 11, 21, 0, tzinfo=UTC),
-        place_id=lists[0],
-        category_id=lists[1],
-        source=NoteSource.CITY_HOST,
-        text="Klotter i gångtunneln",
-        visibility=visibility,
-        author_id=author.id,
-    )
-    db.session.add(note)
-    db.session.commit()
-    return note
+@pytest.fixture
+def stored_note(make_note, council, lists):
+    """The note `note_form` describes, as stored: 22:00 on 11 January in Stockholm."""
+    place, category = lists
+
+    def add(author, visibility=Visibility.SHARED) -> SituationNote:
+        return make_note(
+            council,
+            author,
+            place,
+            category,
+            "Klotter i gångtunneln",
+            datetime(2026, 1, 11, 21, 0, tzinfo=UTC),
+            visibility,
+            NoteSource.CITY_HOST,
+        )
+
+    return add
 
 
 def log_rows(page: str) -> list[tuple[str, str, str]]:
@@ -133,8 +133,10 @@ def test_writing_editing_and_deleting_a_note_is_audited_with_before_and_after(
     assert deleted.after is None
 
 
-def test_saving_a_note_unchanged_writes_no_update_entry(client, frozen, council, member, lists):
-    note = add_note(council, member, lists)
+def test_saving_a_note_unchanged_writes_no_update_entry(
+    client, frozen, council, member, lists, stored_note
+):
+    note = stored_note(member)
     login(client, member)
     response = client.post(
         f"/r/borlange/lagesbild/{note.id}/redigera",
@@ -174,20 +176,10 @@ def test_a_measure_update_is_journaled_and_audited(client, frozen, council, memb
     assert entry.summary == measure.title
 
 
-def make_series(council):
-    series = meeting_service.create_series(
-        council.id,
-        meeting_service.SeriesData(weekday=1, local_time=time(9), first_date=date(2026, 1, 13)),
-        NOW,
-    )
-    db.session.commit()
-    return series
-
-
 def test_moving_a_meeting_and_deciding_an_action_are_audited(
-    client, frozen, council, coordinator, member, lists
+    client, frozen, council, coordinator, member, lists, make_series
 ):
-    series = make_series(council)
+    series = make_series(council, now=NOW, first=date(2026, 1, 13))
     [created_series] = entries(object_type="meeting_series", action="create")
     assert created_series.after["id"] == series.id and created_series.actor_label == "system"
     first, second = meeting_service.upcoming_meetings(council.id, NOW)[:2]
@@ -201,7 +193,7 @@ def test_moving_a_meeting_and_deciding_an_action_are_audited(
         f"/r/borlange/est/moten/{first.id}/beslut",
         data={
             "title": "Extra kvällsrond vid Resecentrum",
-            "place_id": str(lists[0]),  # Resecentrum
+            "place_id": str(lists[0].id),  # Resecentrum
             "owner_id": str(member.id),
             "due_date": "2026-01-20",
             "measure_id": "",
@@ -222,7 +214,7 @@ def test_moving_a_meeting_and_deciding_an_action_are_audited(
     assert action.actor_id == coordinator.id and action.council_id == council.id
     assert action.after["title"] == "Extra kvällsrond vid Resecentrum"
     assert action.after["owner_id"] == member.id
-    assert action.after["place_id"] == lists[0]
+    assert action.after["place_id"] == lists[0].id
     assert action.after["meeting_id"] == first.id
 
 
@@ -351,9 +343,9 @@ def test_an_inactive_account_logging_in_is_a_failed_login(client, app, make_user
 
 
 def test_every_time_the_police_open_a_shared_note_it_is_recorded(
-    client, app, council, coordinator, member, police, lists
+    client, app, council, coordinator, member, police, stored_note
 ):
-    note = add_note(council, coordinator, lists)
+    note = stored_note(coordinator)
     login(client, police)
     assert client.get(f"/r/borlange/lagesbild/{note.id}").status_code == 200
     assert client.get(f"/r/borlange/lagesbild/{note.id}").status_code == 200
@@ -371,9 +363,9 @@ def test_every_time_the_police_open_a_shared_note_it_is_recorded(
 
 
 def test_a_police_request_for_an_internal_note_leaves_no_read_entry(
-    client, app, council, coordinator, police, lists
+    client, app, council, coordinator, police, stored_note
 ):
-    note = add_note(council, coordinator, lists, Visibility.INTERNAL)
+    note = stored_note(coordinator, Visibility.INTERNAL)
     login(client, police)
     assert client.get(f"/r/borlange/lagesbild/{note.id}").status_code == 404
     assert entries(action="view") == []
@@ -383,9 +375,9 @@ def test_a_police_request_for_an_internal_note_leaves_no_read_entry(
 
 
 def test_the_admin_sees_the_log_and_filters_it_by_event_and_type(
-    client, frozen, council, admin, member, police, lists, make_measure
+    client, frozen, council, admin, member, police, lists, stored_note, make_measure
 ):
-    note = add_note(council, member, lists)
+    note = stored_note(member)
     make_measure(council, title="Trygghetsvärdar")
     login(client, police)
     client.get(f"/r/borlange/lagesbild/{note.id}")

@@ -1,6 +1,7 @@
 """Calendar exports: a meeting's .ics, the private feed, its link, and who may get them."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,14 +14,7 @@ from brott.extensions import db
 from brott.models import ActionStatus, Meeting, MeetingStatus, Membership, Role, User
 from brott.services import actions as action_service
 from brott.services import calendar as service
-from brott.services import places
-from brott.services.meetings import (
-    HORIZON,
-    SeriesData,
-    cancel_meeting,
-    create_series,
-    move_meeting,
-)
+from brott.services.meetings import HORIZON, cancel_meeting, move_meeting
 
 from .conftest import PASSWORD, hidden_value, logged_in
 
@@ -48,25 +42,22 @@ def coordinator(make_user, council):
     return make_user(Role.COORDINATOR, council, name="Sam Samordnare")
 
 
-def make_series(council, **fields):
-    """A biweekly Tuesday 09:00 series, materialised from SET_UP_AT."""
-    data = SeriesData(weekday=1, local_time=time(9, 0), first_date=FIRST_TUESDAY, **fields)
-    series = create_series(council.id, data, SET_UP_AT)
-    db.session.commit()
-    return series
+@pytest.fixture
+def make_series(make_series):
+    """Biweekly Tuesday 09:00 series from FIRST_TUESDAY, materialised from SET_UP_AT."""
+    return partial(make_series, now=SET_UP_AT, first=FIRST_TUESDAY)
+
+
+@pytest.fixture
+def make_decision(make_decision):
+    """Decisions recorded at SET_UP_AT."""
+    return partial(make_decision, now=SET_UP_AT)
 
 
 def meeting_on(series, day: date) -> Meeting:
     return db.session.scalars(
         sa.select(Meeting).where(Meeting.series_id == series.id, Meeting.occurrence_date == day)
     ).one()
-
-
-def record_decision(meeting, author, title: str, owner: User, due: date, place_id=None):
-    data = action_service.ActionData(
-        title=title, owner_id=owner.id, due_date=due, place_id=place_id
-    )
-    return action_service.record_decision(meeting, author, data, SET_UP_AT)
 
 
 def parse(body: bytes) -> Calendar:
@@ -99,7 +90,7 @@ def fixed_clock(app):
 
 
 def test_meeting_ics_is_a_valid_calendar_with_timezone_alarm_and_stable_uid(
-    app, council, member, fixed_clock
+    app, council, member, fixed_clock, make_series
 ):
     series = make_series(council, location="Rådhuset", reminder_minutes=[48 * 60, 90])
     meeting = meeting_on(series, FIRST_TUESDAY)
@@ -136,7 +127,7 @@ def test_meeting_ics_is_a_valid_calendar_with_timezone_alarm_and_stable_uid(
 
 
 def test_a_cancelled_meeting_downloads_as_cancelled_without_alarm(
-    app, council, member, fixed_clock
+    app, council, member, fixed_clock, make_series
 ):
     series = make_series(council)
     meeting = meeting_on(series, FIRST_TUESDAY)
@@ -151,7 +142,7 @@ def test_a_cancelled_meeting_downloads_as_cancelled_without_alarm(
     assert vevent.walk("VALARM") == []
 
 
-def test_anonymous_meeting_ics_redirects_to_login(app, client, council):
+def test_anonymous_meeting_ics_redirects_to_login(app, client, council, make_series):
     meeting = meeting_on(make_series(council), FIRST_TUESDAY)
 
     response = client.get(f"/r/falun/est/moten/{meeting.id}.ics")
@@ -160,7 +151,9 @@ def test_anonymous_meeting_ics_redirects_to_login(app, client, council):
     assert response.headers["Location"].startswith("/logga-in")
 
 
-def test_member_of_another_council_gets_404_on_meeting_ics(app, council, make_council, make_user):
+def test_member_of_another_council_gets_404_on_meeting_ics(
+    app, council, make_council, make_user, make_series
+):
     meeting = meeting_on(make_series(council), FIRST_TUESDAY)
     other = make_council(slug="borlange")
     outsider = make_user(Role.COORDINATOR, other)
@@ -181,7 +174,7 @@ def test_meeting_ics_of_an_unknown_meeting_is_404(app, council, member):
     assert response.status_code == 404
 
 
-def test_inactive_membership_gets_404_on_meeting_ics(app, council, member):
+def test_inactive_membership_gets_404_on_meeting_ics(app, council, member, make_series):
     meeting = meeting_on(make_series(council), FIRST_TUESDAY)
     client = logged_in(app, member)
     db.session.execute(
@@ -200,7 +193,7 @@ def local_midnight(day: date) -> datetime:
 
 
 def test_feed_expands_to_exactly_the_apps_meetings_across_daylight_saving(
-    app, client, council, member, fixed_clock
+    app, client, council, member, fixed_clock, make_series
 ):
     series = make_series(council)
     # moved across the October change: its slot is 09:00 CEST, its new time 10:00 CET
@@ -244,7 +237,7 @@ def test_feed_expands_to_exactly_the_apps_meetings_across_daylight_saving(
 
 
 def test_feed_is_one_recurring_event_per_series_with_exdate_and_override(
-    app, client, council, member, fixed_clock
+    app, client, council, member, fixed_clock, make_series
 ):
     series = make_series(council, until_date=date(2027, 1, 31))
     moved = meeting_on(series, date(2026, 10, 27))
@@ -277,7 +270,9 @@ def test_feed_is_one_recurring_event_per_series_with_exdate_and_override(
     assert [e.start.date() for e in later] == [date(2027, 1, 5), date(2027, 1, 19)]
 
 
-def test_feed_uids_are_stable_between_fetches(app, client, council, member, fixed_clock):
+def test_feed_uids_are_stable_between_fetches(
+    app, client, council, member, fixed_clock, make_series
+):
     series = make_series(council)
     move_meeting(meeting_on(series, FIRST_TUESDAY), FIRST_TUESDAY, time(11), SET_UP_AT, "")
     token = service.enable_feed(member)
@@ -295,19 +290,16 @@ def test_feed_uids_are_stable_between_fetches(app, client, council, member, fixe
 
 
 def test_feed_holds_the_users_open_actions_as_all_day_events(
-    app, client, council, member, coordinator, fixed_clock
+    app, client, council, member, coordinator, fixed_clock, make_series, make_decision, make_place
 ):
     series = make_series(council)
     meeting = meeting_on(series, FIRST_TUESDAY)
-    centrum = places.add_place(council.id, places.PlaceData("Centrum"))
+    decide = partial(make_decision, meeting, coordinator, place=make_place(council, "Centrum"))
 
-    def decide(title: str, owner: User, due: date):
-        return record_decision(meeting, coordinator, title, owner, due, place_id=centrum.id)
-
-    open_action = decide("Belysning vid busshållplatsen", member, date(2026, 10, 20))
-    delayed = decide("Klotter i gångtunneln", member, date(2026, 10, 27))
-    done = decide("Kontakta Jernhusen", member, date(2026, 10, 14))
-    decide("Samordnarens egen", coordinator, date(2026, 10, 15))
+    open_action = decide(member, "Belysning vid busshållplatsen", date(2026, 10, 20))
+    delayed = decide(member, "Klotter i gångtunneln", date(2026, 10, 27))
+    done = decide(member, "Kontakta Jernhusen", date(2026, 10, 14))
+    decide(coordinator, "Samordnarens egen", date(2026, 10, 15))
     action_service.set_action_status(delayed, ActionStatus.DELAYED, "Väntar", SET_UP_AT)
     action_service.set_action_status(done, ActionStatus.DONE, "", SET_UP_AT)
     token = service.enable_feed(member)
@@ -328,7 +320,7 @@ def test_feed_holds_the_users_open_actions_as_all_day_events(
 
 
 def test_feed_holds_only_councils_with_an_active_membership(
-    app, client, council, member, make_council, fixed_clock
+    app, client, council, member, make_council, fixed_clock, make_series
 ):
     own = make_series(council)
     elsewhere = make_council(slug="borlange")
@@ -346,29 +338,23 @@ def test_feed_holds_only_councils_with_an_active_membership(
 
 
 def test_feed_runs_the_same_number_of_queries_for_more_series_and_actions(
-    app, client, council, member, coordinator, fixed_clock
+    app, client, council, member, coordinator, fixed_clock, make_series, make_decision, make_place
 ):
     token = service.enable_feed(member)
     meeting = meeting_on(make_series(council), FIRST_TUESDAY)
-    place = places.add_place(council.id, places.PlaceData("Torget"))
-    record_decision(meeting, coordinator, "Åtgärd", member, FIRST_TUESDAY, place_id=place.id)
-    db.session.commit()
+    make_decision(meeting, coordinator, member, "Åtgärd", FIRST_TUESDAY, make_place(council))
     few = _statements(client, feed_path(token))
 
-    for weekday in (2, 3):
-        series = create_series(
-            council.id,
-            SeriesData(weekday=weekday, local_time=time(14), first_date=FIRST_TUESDAY),
-            SET_UP_AT,
+    for weekday in (2, 3):  # Wednesday and Thursday of the first week, at 14:00
+        series = make_series(
+            council, first=FIRST_TUESDAY + timedelta(days=weekday - 1), at=time(14)
         )
-        db.session.flush()
         first = series.meetings[0]
         move_meeting(first, first.occurrence_date, time(15), SET_UP_AT, "")
         cancel_meeting(series.meetings[1], SET_UP_AT)
         # each action at a place of its own: places must not be fetched one by one
-        place = places.add_place(council.id, places.PlaceData(f"Plats {weekday}"))
-        record_decision(
-            first, coordinator, "Åtgärd", member, first.occurrence_date, place_id=place.id
+        make_decision(
+            first, coordinator, member, "Åtgärd", first.occurrence_date, make_place(council)
         )
     db.session.commit()
 

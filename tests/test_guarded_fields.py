@@ -1,12 +1,11 @@
 """The personal-data guard on every free-text field the police can read, not only notes."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 
 import pytest
 
 from brott.extensions import db
 from brott.models import Action, MeasureUpdate, Meeting
-from brott.services import meetings as meeting_service
 
 from .conftest import hidden_value, login
 
@@ -15,14 +14,8 @@ PNR = "19121212-1212"
 
 
 @pytest.fixture
-def meeting(frozen, council) -> Meeting:
-    series = meeting_service.create_series(
-        council.id,
-        meeting_service.SeriesData(weekday=1, local_time=time(9), first_date=date(2026, 1, 13)),
-        NOW,
-    )
-    db.session.commit()
-    return series.meetings[0]
+def meeting(frozen, council, make_meeting) -> Meeting:
+    return make_meeting(council, now=NOW, first=date(2026, 1, 13))
 
 
 def test_a_decision_naming_a_person_is_refused_and_kept(client, coordinator, member, meeting):

@@ -14,11 +14,10 @@ from babel.messages.pofile import read_po
 from jinja2 import Environment
 
 from brott.extensions import db
-from brott.models import ActionStatus, MeasureStatus, Membership, Role, User, utcnow
+from brott.models import ActionStatus, MeasureStatus, Membership, NoteSource, Role, User, utcnow
 from brott.services import actions as action_service
 from brott.services import calendar as calendar_service
-from brott.services import digest, places, tokens
-from brott.services import meetings as meeting_service
+from brott.services import digest, tokens
 
 from .conftest import logged_in
 from .test_permissions import _url
@@ -310,7 +309,17 @@ def _visible(html: str) -> str:
 
 
 @pytest.fixture
-def english_world(make_council, make_user, make_measure):
+def english_world(
+    make_council,
+    make_user,
+    make_measure,
+    make_partner,
+    make_meeting,
+    make_decision,
+    make_place,
+    make_category,
+    make_note,
+):
     """A council whose own data is all in English, so any Swedish on an English page is
     the interface's."""
     council = make_council(slug="borlange", name="Borlange Council")
@@ -324,35 +333,19 @@ def english_world(make_council, make_user, make_measure):
         category="Lighting",
         status=MeasureStatus.ONGOING,
     )
-    now = utcnow()
-    first = (now + timedelta(days=7)).date()
-    series = meeting_service.create_series(
-        council.id,
-        meeting_service.SeriesData(
-            weekday=first.weekday(), local_time=time(9), first_date=first, title="Joint meeting"
-        ),
-        now,
-    )
-    meeting = series.meetings[0]
-    place = places.add_place(council.id, places.PlaceData("Station", area="Centre"))
-    category = places.add_category(council.id, "Graffiti")
-    action = action_service.record_decision(
-        meeting, admin, action_service.ActionData("Paint over", owner.id, first, place.id), now
-    )
-    from brott.models import NoteSource, PartnerOrganisation, SituationNote, Visibility
-
-    partner = PartnerOrganisation(council=council, name="Transit Company", kind="Transport")
-    note = SituationNote(
-        council_id=council.id,
-        observed_from=now - timedelta(hours=2),
-        place_id=place.id,
-        category_id=category.id,
+    partner = make_partner(council, "Transit Company", kind="Transport")
+    meeting = make_meeting(council, title="Joint meeting")
+    place = make_place(council, "Station", area="Centre")
+    action = make_decision(meeting, admin, owner, "Paint over", place=place)
+    note = make_note(
+        council,
+        admin,
+        place,
+        make_category(council, "Graffiti"),
+        "Tags, fresh paint",
+        utcnow() - timedelta(hours=2),
         source=NoteSource.CITY_HOST,
-        text="Tags, fresh paint",
-        visibility=Visibility.SHARED,
-        author_id=admin.id,
     )
-    db.session.add_all([partner, note])
     action_token = tokens.action_link_token(action, ActionStatus.DELAYED)
     feed_token = calendar_service.enable_feed(owner)
     db.session.commit()

@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 
 import pytest
 
@@ -20,7 +21,7 @@ from brott.models import (
 from brott.services import actions as action_service
 from brott.services import measures as measure_service
 from brott.services import meetings as meeting_service
-from brott.services import places, tokens
+from brott.services import tokens
 
 from .conftest import login
 
@@ -44,25 +45,16 @@ def series_form(**overrides) -> dict:
     return data
 
 
-def make_series(council, invitees=(), first=date(2026, 1, 13), at=time(9, 0)) -> MeetingSeries:
-    series = meeting_service.create_series(
-        council.id,
-        meeting_service.SeriesData(
-            weekday=first.weekday(),
-            local_time=at,
-            first_date=first,
-            invitee_ids=[u.id for u in invitees],
-        ),
-        NOW,
-    )
-    db.session.commit()
-    return series
+@pytest.fixture
+def make_series(make_series):
+    """Series set up at NOW: biweekly on Tuesdays at 09:00 from 13 January."""
+    return partial(make_series, now=NOW, first=date(2026, 1, 13))
 
 
-def decide(meeting, author, title, owner_id, due_date) -> Action:
-    """Record a decision of the meeting through the service."""
-    data = action_service.ActionData(title=title, owner_id=owner_id, due_date=due_date)
-    return action_service.record_decision(meeting, author, data, NOW)
+@pytest.fixture
+def make_decision(make_decision):
+    """Decisions recorded at NOW."""
+    return partial(make_decision, now=NOW)
 
 
 def meetings_of(series_id: int) -> list[Meeting]:
@@ -99,7 +91,7 @@ def test_coordinator_sets_up_a_biweekly_series_and_sees_the_next_six_meetings(
 
 
 def test_series_keeps_nine_o_clock_local_time_across_the_spring_change(
-    app, frozen, council, coordinator
+    app, frozen, council, coordinator, make_series
 ):
     series = make_series(council)
     starts = [m.starts_at for m in meetings_of(series.id)]
@@ -165,7 +157,7 @@ def test_members_and_police_may_not_set_up_series(client, frozen, council, membe
 
 
 def test_moving_one_meeting_moves_its_reminders_and_leaves_the_series(
-    client, frozen, council, coordinator
+    client, frozen, council, coordinator, make_series
 ):
     series = make_series(council)
     first, second = meetings_of(series.id)[:2]
@@ -201,7 +193,7 @@ def test_moving_one_meeting_moves_its_reminders_and_leaves_the_series(
     ],
 )
 def test_bad_move_input_is_refused_and_keeps_the_input(
-    client, frozen, council, coordinator, data, message
+    client, frozen, council, coordinator, data, message, make_series
 ):
     series = make_series(council)
     meeting = meetings_of(series.id)[1]
@@ -216,7 +208,7 @@ def test_bad_move_input_is_refused_and_keeps_the_input(
 
 
 def test_cancelling_a_meeting_drops_its_reminders_but_not_the_series(
-    client, frozen, council, coordinator
+    client, frozen, council, coordinator, make_series
 ):
     series = make_series(council)
     meeting = meetings_of(series.id)[1]
@@ -239,7 +231,7 @@ def test_cancelling_a_meeting_drops_its_reminders_but_not_the_series(
 
 
 def test_meeting_page_compiles_the_situation_picture_since_the_previous_meeting(
-    client, frozen, council, coordinator, member, make_measure
+    client, frozen, council, coordinator, member, make_measure, make_series
 ):
     series = make_series(council)
     first, second = meetings_of(series.id)[:2]
@@ -268,12 +260,11 @@ def test_meeting_page_compiles_the_situation_picture_since_the_previous_meeting(
 
 
 def test_coordinator_records_a_decision_and_the_next_meeting_follows_it_up(
-    client, frozen, council, coordinator, police
+    client, frozen, council, coordinator, police, make_series, make_place
 ):
     series = make_series(council)
     first, second = meetings_of(series.id)[:2]
-    place = places.add_place(council.id, places.PlaceData("Resecentrum"))
-    db.session.commit()
+    place = make_place(council, "Resecentrum")
     login(client, coordinator)
     response = client.post(
         f"/r/borlange/est/moten/{first.id}/beslut",
@@ -318,12 +309,11 @@ def test_coordinator_records_a_decision_and_the_next_meeting_follows_it_up(
     ],
 )
 def test_bad_decision_input_is_refused_with_input_kept(
-    client, frozen, council, coordinator, member, data, message
+    client, frozen, council, coordinator, member, data, message, make_series, make_place
 ):
     series = make_series(council)
     meeting = meetings_of(series.id)[0]
-    place = places.add_place(council.id, places.PlaceData("Tunneln"))
-    db.session.commit()
+    place = make_place(council, "Tunneln")
     login(client, coordinator)
     form = {
         "title": "Rensa klotter i tunneln",
@@ -341,22 +331,22 @@ def test_bad_decision_input_is_refused_with_input_kept(
 
 
 def test_an_owner_outside_the_council_is_refused_by_the_service(
-    app, frozen, council, coordinator, make_user, make_council
+    app, frozen, council, coordinator, make_user, make_council, make_series
 ):
     from brott.errors import DomainError
 
     outsider = make_user(Role.MEMBER, make_council())
     meeting = meetings_of(make_series(council).id)[0]
+    data = action_service.ActionData(title="x", owner_id=outsider.id, due_date=date(2026, 1, 30))
     with pytest.raises(DomainError, match="aktiv medlem"):
-        decide(meeting, coordinator, "x", outsider.id, date(2026, 1, 30))
+        action_service.record_decision(meeting, coordinator, data, NOW)
 
 
 def test_owner_marks_delayed_with_comment_and_overdue_actions_stand_out(
-    client, frozen, council, coordinator, member
+    client, frozen, council, coordinator, member, make_series, make_decision
 ):
     meeting = meetings_of(make_series(council).id)[0]
-    action = decide(meeting, coordinator, "Byt trasig belysning", member.id, date(2026, 1, 14))
-    db.session.commit()
+    action = make_decision(meeting, coordinator, member, "Byt trasig belysning", date(2026, 1, 14))
     frozen.now = NOW + timedelta(days=5)
     login(client, member)
     page = client.get("/r/borlange/atgarder").text
@@ -374,12 +364,11 @@ def test_owner_marks_delayed_with_comment_and_overdue_actions_stand_out(
 
 
 def test_someone_elses_action_cannot_be_updated_by_a_member(
-    client, frozen, council, coordinator, member, make_user
+    client, frozen, council, coordinator, member, make_user, make_series, make_decision
 ):
     other = make_user(Role.MEMBER, council)
     meeting = meetings_of(make_series(council).id)[0]
-    action = decide(meeting, coordinator, "x", other.id, date(2026, 1, 30))
-    db.session.commit()
+    action = make_decision(meeting, coordinator, other, "x", date(2026, 1, 30))
     login(client, member)
     response = client.post(f"/r/borlange/atgarder/{action.id}", data={"status": "done"})
     assert response.status_code == 403
@@ -390,17 +379,22 @@ def test_someone_elses_action_cannot_be_updated_by_a_member(
 # --- one-click links ----------------------------------------------------------------------
 
 
-def _action_with_token(council, coordinator, owner, status=ActionStatus.DONE):
-    meeting = meetings_of(make_series(council).id)[0]
-    action = decide(meeting, coordinator, "Städa parken", owner.id, date(2026, 1, 30))
-    db.session.commit()
-    return action, tokens.action_link_token(action, status)
+@pytest.fixture
+def action_with_token(council, coordinator, member, make_series, make_decision):
+    """A decision owned by `member`, and its one-click link to the given status."""
+
+    def make(status=ActionStatus.DONE):
+        meeting = meetings_of(make_series(council).id)[0]
+        action = make_decision(meeting, coordinator, member, "Städa parken", date(2026, 1, 30))
+        return action, tokens.action_link_token(action, status)
+
+    return make
 
 
 def test_one_click_link_changes_nothing_on_get_and_marks_done_on_post_once(
-    client, frozen, council, coordinator, member
+    client, frozen, council, coordinator, member, action_with_token
 ):
-    action, token = _action_with_token(council, coordinator, member)
+    action, token = action_with_token()
 
     page = client.get(f"/atgard/{token}")
     assert page.status_code == 200 and "Markera som klar" in page.text
@@ -417,9 +411,9 @@ def test_one_click_link_changes_nothing_on_get_and_marks_done_on_post_once(
 
 
 def test_one_click_delayed_needs_a_reason_and_keeps_the_link_usable(
-    client, frozen, council, coordinator, member
+    client, frozen, council, coordinator, member, action_with_token
 ):
-    action, token = _action_with_token(council, coordinator, member, ActionStatus.DELAYED)
+    action, token = action_with_token(ActionStatus.DELAYED)
     refused = client.post(f"/atgard/{token}", data={"comment": ""})
     assert "Skriv varför" in refused.text
     ok = client.post(f"/atgard/{token}", data={"comment": "Regn hela veckan"})
@@ -429,8 +423,10 @@ def test_one_click_delayed_needs_a_reason_and_keeps_the_link_usable(
     assert (saved.status, saved.status_comment) == (ActionStatus.DELAYED, "Regn hela veckan")
 
 
-def test_expired_and_forged_links_are_refused(client, frozen, council, coordinator, member):
-    action, token = _action_with_token(council, coordinator, member)
+def test_expired_and_forged_links_are_refused(
+    client, frozen, council, coordinator, member, action_with_token
+):
+    action, token = action_with_token()
     assert client.get(f"/atgard/{token}x").status_code == 410
     frozen.now = NOW + timedelta(days=8)
     expired = client.post(f"/atgard/{token}", data={"comment": ""})
@@ -443,7 +439,7 @@ def test_expired_and_forged_links_are_refused(client, frozen, council, coordinat
 
 
 def test_sent_reminders_appear_as_in_app_notifications(
-    client, frozen, council, coordinator, tmp_path
+    client, frozen, council, coordinator, tmp_path, make_series
 ):
     from brott import jobs
     from brott.mail import FileMailer
@@ -459,11 +455,10 @@ def test_sent_reminders_appear_as_in_app_notifications(
 
 
 def test_an_unknown_action_status_is_refused_in_swedish_and_changes_nothing(
-    client, frozen, council, coordinator, member
+    client, frozen, council, coordinator, member, make_series, make_decision
 ):
     meeting = meetings_of(make_series(council).id)[0]
-    action = decide(meeting, coordinator, "Byt lampor", member.id, date(2026, 1, 20))
-    db.session.commit()
+    action = make_decision(meeting, coordinator, member, "Byt lampor", date(2026, 1, 20))
     login(client, member)
     response = client.post(
         f"/r/borlange/atgarder/{action.id}",

@@ -4,7 +4,7 @@ which, the EST meeting's situation picture, and the council's places and categor
 import html
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -20,7 +20,6 @@ from brott.models import (
     Visibility,
 )
 from brott.policy import Viewer
-from brott.services import meetings as meeting_service
 from brott.services import notes as note_service
 from brott.services import places as place_service
 
@@ -36,31 +35,29 @@ def other_member(make_user, council):
 
 @dataclass
 class Lists:
-    resecentrum: int
-    centrum: int
-    klotter: int
-    storning: int
+    resecentrum: Place
+    centrum: Place
+    klotter: NoteCategory
+    storning: NoteCategory
 
 
 @pytest.fixture
-def lists(council) -> Lists:
+def lists(council, make_place, make_category) -> Lists:
     """The council's places and categories, as a coordinator would have set them up."""
-    resecentrum = place_service.add_place(
-        council.id, place_service.PlaceData("Resecentrum", latitude=60.4858, longitude=15.4358)
+    return Lists(
+        make_place(council, "Resecentrum", latitude=60.4858, longitude=15.4358),
+        make_place(council, "Centrum"),
+        make_category(council, "Klotter"),
+        make_category(council, "Störning"),
     )
-    centrum = place_service.add_place(council.id, place_service.PlaceData("Centrum"))
-    klotter = place_service.add_category(council.id, "Klotter")
-    storning = place_service.add_category(council.id, "Störning")
-    db.session.commit()
-    return Lists(resecentrum.id, centrum.id, klotter.id, storning.id)
 
 
 def note_form(lists: Lists, **overrides) -> dict:
     data = {
         "observed_from": "2026-03-10T10:30",  # Stockholm wall clock = 09:30 UTC
         "observed_to": "2026-03-10T11:15",
-        "place_id": str(lists.resecentrum),
-        "category_id": str(lists.klotter),
+        "place_id": str(lists.resecentrum.id),
+        "category_id": str(lists.klotter.id),
         "source": "city_host",
         "text": "Nytt klotter på perrongtaket, samma signatur som förra veckan.",
         "visibility": "internal",
@@ -68,33 +65,6 @@ def note_form(lists: Lists, **overrides) -> dict:
     }
     data.update(overrides)
     return data
-
-
-def add_note(
-    council,
-    author,
-    place_id: int,
-    category_id: int,
-    text: str,
-    observed_from: datetime,
-    visibility: Visibility = Visibility.SHARED,
-    source: NoteSource = NoteSource.SAFETY_HOST,
-) -> SituationNote:
-    note = SituationNote(
-        council_id=council.id,
-        observed_from=observed_from,
-        place_id=place_id,
-        category_id=category_id,
-        source=source,
-        text=text,
-        visibility=visibility,
-        author_id=author.id,
-        created_at=observed_from,
-        updated_at=observed_from,
-    )
-    db.session.add(note)
-    db.session.commit()
-    return note
 
 
 def all_notes() -> list[SituationNote]:
@@ -164,8 +134,8 @@ def test_member_writes_an_internal_and_a_shared_note(client, frozen, council, me
             lists,
             observed_from="2026-03-09T21:00",
             observed_to="",
-            place_id=str(lists.centrum),
-            category_id=str(lists.storning),
+            place_id=str(lists.centrum.id),
+            category_id=str(lists.storning.id),
             source="safety_host",
             text="  Högljudd samling vid busshållplatsen sent på kvällen.  ",
             visibility="shared",
@@ -179,7 +149,7 @@ def test_member_writes_an_internal_and_a_shared_note(client, frozen, council, me
     assert first.visibility is Visibility.INTERNAL and second.visibility is Visibility.SHARED
     assert first.observed_from == datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
     assert first.observed_to == datetime(2026, 3, 10, 10, 15, tzinfo=UTC)
-    assert (first.place_id, first.category_id) == (lists.resecentrum, lists.klotter)
+    assert (first.place_id, first.category_id) == (lists.resecentrum.id, lists.klotter.id)
     assert first.source is NoteSource.CITY_HOST and first.measure_id is None
     assert first.author_id == member.id and first.council_id == council.id
     assert first.created_at == NOW
@@ -218,8 +188,8 @@ def test_the_service_refuses_a_measure_of_another_council(
     foreign = make_measure(make_council())
     data = note_service.NoteData(
         observed_from=NOW - timedelta(hours=1),
-        place_id=lists.resecentrum,
-        category_id=lists.klotter,
+        place_id=lists.resecentrum.id,
+        category_id=lists.klotter.id,
         source=NoteSource.OTHER,
         text="Mönster",
         visibility=Visibility.INTERNAL,
@@ -292,12 +262,12 @@ def test_a_note_at_the_edge_of_the_future_tolerance_is_accepted(
 
 
 def test_places_and_categories_of_another_council_or_out_of_use_are_refused(
-    client, frozen, council, member, lists, make_council
+    client, frozen, council, member, lists, make_council, make_place, make_category
 ):
     other = make_council()
-    foreign_place = place_service.add_place(other.id, place_service.PlaceData("Falu torg"))
-    foreign_category = place_service.add_category(other.id, "Klotter")
-    old_category = place_service.add_category(council.id, "Gammal kategori")
+    foreign_place = make_place(other, "Falu torg")
+    foreign_category = make_category(other, "Klotter")
+    old_category = make_category(council, "Gammal kategori")
     place_service.set_active(old_category, False)
     db.session.commit()
     login(client, member)
@@ -313,23 +283,21 @@ def test_places_and_categories_of_another_council_or_out_of_use_are_refused(
 
 
 def test_the_service_refuses_a_category_out_of_use(frozen, council, member, lists):
-    category = db.session.get(NoteCategory, lists.storning)
-    place_service.set_active(category, False)
+    place_service.set_active(lists.storning, False)
     db.session.commit()
     data = note_service.NoteData(
         observed_from=NOW - timedelta(hours=1),
-        place_id=lists.resecentrum,
-        category_id=lists.storning,
+        place_id=lists.resecentrum.id,
+        category_id=lists.storning.id,
         source=NoteSource.OTHER,
         text="Mönster",
         visibility=Visibility.INTERNAL,
     )
     with pytest.raises(DomainError, match=re.escape("Välj en kategori ur rådets lista.")):
         note_service.create_note(Viewer.member(membership_of(member, council)), member, data, NOW)
-    place = db.session.get(Place, lists.centrum)
-    place_service.set_active(place, False)
+    place_service.set_active(lists.centrum, False)
     db.session.commit()
-    data.place_id, data.category_id = lists.centrum, lists.klotter
+    data.place_id, data.category_id = lists.centrum.id, lists.klotter.id
     with pytest.raises(DomainError, match=re.escape("Välj en plats ur rådets lista.")):
         note_service.create_note(Viewer.member(membership_of(member, council)), member, data, NOW)
 
@@ -360,9 +328,9 @@ def test_personal_data_in_a_note_is_refused_quoting_what_was_found(
 
 
 def test_the_guard_also_stops_personal_data_when_a_note_is_edited(
-    client, frozen, council, member, lists
+    client, frozen, council, member, lists, make_note
 ):
-    note = add_note(
+    note = make_note(
         council, member, lists.centrum, lists.klotter, "Klotter i tunneln", NOW - timedelta(days=1)
     )
     login(client, member)
@@ -392,7 +360,7 @@ def test_dates_times_and_case_numbers_are_not_mistaken_for_personal_data(
 
 
 @pytest.fixture
-def browsed(council, coordinator, police, lists):
+def browsed(council, coordinator, police, lists, make_note):
     """Notes over a few weeks: places, categories, sources and visibilities mixed."""
     day = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
     rows = [
@@ -409,7 +377,7 @@ def browsed(council, coordinator, police, lists):
         "police": NoteSource.POLICE,
     }
     for text, place, category, days, visibility, source in rows:
-        add_note(
+        make_note(
             council,
             police if source == "police" else coordinator,
             place,
@@ -459,7 +427,8 @@ def test_notes_list_filters_by_period_place_category_source_and_visibility(
     client, frozen, council, member, lists, browsed, query, expected
 ):
     login(client, member)
-    url = "/r/borlange/lagesbild/?" + query.format(**vars(lists))
+    ids = {name: item.id for name, item in vars(lists).items()}
+    url = "/r/borlange/lagesbild/?" + query.format(**ids)
     page = client.get(url).text
     assert [t[0] for t in listed_texts(page)] == expected
     assert sum(count_table(page).values()) == len(expected)
@@ -468,9 +437,11 @@ def test_notes_list_filters_by_period_place_category_source_and_visibility(
         assert "Inga anteckningar för perioden." in page
 
 
-def test_the_end_date_includes_the_whole_day_in_stockholm(client, frozen, council, member, lists):
+def test_the_end_date_includes_the_whole_day_in_stockholm(
+    client, frozen, council, member, lists, make_note
+):
     # 23:30 on 4 March in Stockholm is 22:30 UTC: still the 4th
-    add_note(
+    make_note(
         council,
         member,
         lists.centrum,
@@ -560,8 +531,8 @@ def test_a_police_post_asking_for_an_internal_note_is_refused(
 def test_the_service_refuses_an_internal_note_from_the_police(frozen, council, police, lists):
     data = note_service.NoteData(
         observed_from=NOW - timedelta(hours=1),
-        place_id=lists.resecentrum,
-        category_id=lists.klotter,
+        place_id=lists.resecentrum.id,
+        category_id=lists.klotter.id,
         source=NoteSource.POLICE,
         text="Mönster",
         visibility=Visibility.INTERNAL,
@@ -577,8 +548,8 @@ def test_the_service_refuses_an_internal_note_from_the_police(frozen, council, p
 
 
 @pytest.fixture
-def members_note(council, member, lists) -> SituationNote:
-    return add_note(
+def members_note(council, member, lists, make_note) -> SituationNote:
+    return make_note(
         council,
         member,
         lists.resecentrum,
@@ -597,7 +568,7 @@ def test_the_author_edits_their_note_from_a_form_showing_its_values(
     form_page = client.get(f"/r/borlange/lagesbild/{members_note.id}/redigera").text
     assert 'value="2026-03-10T10:30"' in form_page  # Stockholm wall clock
     assert "Klotter på perrongtaket" in form_page
-    assert re.search(rf'<option selected value="{lists.resecentrum}">', form_page)
+    assert re.search(rf'<option selected value="{lists.resecentrum.id}">', form_page)
     assert re.search(r'<option selected value="internal">', form_page)
 
     response = client.post(
@@ -709,34 +680,15 @@ def picture_rows(page: str) -> list[tuple[str, str, int, int, str]]:
 
 
 @pytest.fixture
-def est(council, coordinator, lists):
+def est(council, coordinator, lists, make_series, make_note):
     """A biweekly series (13 Jan, 27 Jan, …) and notes in and around the second span."""
-    meeting_service.create_series(
-        council.id,
-        meeting_service.SeriesData(weekday=1, local_time=time(9), first_date=date(2026, 1, 13)),
-        SERIES_NOW,
-    )
-    db.session.commit()
-    first, second = meeting_service.upcoming_meetings(council.id, SERIES_NOW)[:2]
+    first, second = make_series(council, now=SERIES_NOW, first=date(2026, 1, 13)).meetings[:2]
     assert first.starts_at == datetime(2026, 1, 13, 8, 0, tzinfo=UTC)
     assert second.starts_at == datetime(2026, 1, 27, 8, 0, tzinfo=UTC)
-    viewer = Viewer.member(membership_of(coordinator, council))
 
     def write(day: int, month: int, place, category, text, visibility):
         observed = datetime(2026 if month < 12 else 2025, month, day, 20, 0, tzinfo=UTC)
-        note_service.create_note(
-            viewer,
-            coordinator,
-            note_service.NoteData(
-                observed_from=observed,
-                place_id=place,
-                category_id=category,
-                source=NoteSource.SAFETY_HOST,
-                text=text,
-                visibility=visibility,
-            ),
-            datetime(2026, 2, 1, tzinfo=UTC),
-        )
+        make_note(council, coordinator, place, category, text, observed, visibility, commit=False)
 
     shared, internal = Visibility.SHARED, Visibility.INTERNAL
     # the span of the second meeting: 13 Jan 08:00 – 27 Jan 08:00 UTC
@@ -897,11 +849,10 @@ def test_bad_place_input_gets_a_swedish_error_and_adds_nothing(
     [("Ängen", "ängen"), ("Åbyn", "ÅBYN"), ("Östra Ösarvet", "östra ösarvet")],
 )
 def test_duplicate_names_are_refused_regardless_of_case_including_a_o_umlauts(
-    client, council, coordinator, lists, existing, typed
+    client, council, coordinator, lists, existing, typed, make_place, make_category
 ):
-    place_service.add_place(council.id, place_service.PlaceData(existing))
-    place_service.add_category(council.id, existing)
-    db.session.commit()
+    make_place(council, existing)
+    make_category(council, existing)
     login(client, coordinator)
 
     place = client.post("/r/borlange/platser/", data={"place-name": typed})
@@ -914,9 +865,9 @@ def test_duplicate_names_are_refused_regardless_of_case_including_a_o_umlauts(
 
 
 def test_a_place_out_of_use_leaves_the_note_form_but_old_notes_keep_it(
-    client, frozen, council, coordinator, lists
+    client, frozen, council, coordinator, lists, make_note
 ):
-    add_note(
+    make_note(
         council,
         coordinator,
         lists.centrum,
@@ -926,37 +877,36 @@ def test_a_place_out_of_use_leaves_the_note_form_but_old_notes_keep_it(
     )
     login(client, coordinator)
 
-    response = client.post(f"/r/borlange/platser/plats/{lists.centrum}/vaxla")
+    response = client.post(f"/r/borlange/platser/plats/{lists.centrum.id}/vaxla")
     assert response.status_code == 302
     assert places_of(council)["Centrum"].active is False
     form = client.get("/r/borlange/lagesbild/ny").text
     assert set(options(form, "place_id").values()) == {"Resecentrum"}
     refused = client.post(
-        "/r/borlange/lagesbild/ny", data=note_form(lists, place_id=str(lists.centrum))
+        "/r/borlange/lagesbild/ny", data=note_form(lists, place_id=str(lists.centrum.id))
     )
     assert refused.status_code == 200 and "Inte ett giltigt val" in refused.text
     listing = client.get("/r/borlange/lagesbild/").text
     assert "Gammal anteckning om centrum" in listing
     assert "Centrum" in options(listing, "place").values()  # still a filter for old notes
 
-    client.post(f"/r/borlange/platser/kategori/{lists.klotter}/vaxla")
+    client.post(f"/r/borlange/platser/kategori/{lists.klotter.id}/vaxla")
     form = client.get("/r/borlange/lagesbild/ny").text
     assert set(options(form, "category_id").values()) == {"Störning"}
 
-    client.post(f"/r/borlange/platser/plats/{lists.centrum}/vaxla")  # back into use
+    client.post(f"/r/borlange/platser/plats/{lists.centrum.id}/vaxla")  # back into use
     form = client.get("/r/borlange/lagesbild/ny").text
     assert set(options(form, "place_id").values()) == {"Resecentrum", "Centrum"}
 
 
 def test_a_place_of_another_council_cannot_be_toggled(
-    client, council, coordinator, lists, make_council
+    client, council, coordinator, lists, make_council, make_place
 ):
     other = make_council()
-    foreign = place_service.add_place(other.id, place_service.PlaceData("Falu torg"))
-    db.session.commit()
+    foreign = make_place(other, "Falu torg")
     login(client, coordinator)
     assert client.post(f"/r/borlange/platser/plats/{foreign.id}/vaxla").status_code == 404
-    assert client.post(f"/r/borlange/platser/gata/{lists.centrum}/vaxla").status_code == 404
+    assert client.post(f"/r/borlange/platser/gata/{lists.centrum.id}/vaxla").status_code == 404
     db.session.expire_all()
     assert db.session.get(Place, foreign.id).active is True
 
@@ -971,7 +921,7 @@ def test_members_and_police_may_not_manage_places_or_categories(
         assert (
             client.post("/r/borlange/platser/", data={"category-name": "Smyg"}).status_code == 403
         )
-        assert client.post(f"/r/borlange/platser/plats/{lists.centrum}/vaxla").status_code == 403
+        assert client.post(f"/r/borlange/platser/plats/{lists.centrum.id}/vaxla").status_code == 403
         client.post("/logga-ut")
     assert set(places_of(council)) == {"Resecentrum", "Centrum"}
     assert set(categories_of(council)) == {"Klotter", "Störning"}

@@ -5,7 +5,6 @@ escapes the policy unnoticed.
 """
 
 from dataclasses import dataclass
-from datetime import time, timedelta
 
 import pytest
 from werkzeug.routing import Rule
@@ -16,14 +15,10 @@ from brott.models import (
     Membership,
     NoteSource,
     Role,
-    SituationNote,
     Visibility,
-    utcnow,
 )
-from brott.services import actions as action_service
 from brott.services import calendar as calendar_service
-from brott.services import meetings as meeting_service
-from brott.services import places, tokens
+from brott.services import tokens
 
 from .conftest import login
 
@@ -122,7 +117,17 @@ class World:
 
 
 @pytest.fixture
-def world(make_council, make_user, make_measure, make_partner) -> World:
+def world(
+    make_council,
+    make_user,
+    make_measure,
+    make_partner,
+    make_meeting,
+    make_decision,
+    make_place,
+    make_category,
+    make_note,
+) -> World:
     council = make_council(slug="borlange")
     users = {
         "other_council": make_user(Role.COORDINATOR, make_council(slug="falun")),
@@ -137,40 +142,25 @@ def world(make_council, make_user, make_measure, make_partner) -> World:
     membership_id = db.session.scalar(
         db.select(Membership.id).filter_by(user_id=users["member"].id)
     )
-    now = utcnow()
-    first = (now + timedelta(days=7)).date()
-    series = meeting_service.create_series(
-        council.id,
-        meeting_service.SeriesData(weekday=first.weekday(), local_time=time(9), first_date=first),
-        now,
-    )
-    meeting = series.meetings[0]
-    action = action_service.record_decision(
-        meeting,
-        users["coordinator"],
-        action_service.ActionData("Åtgärd", users["owner"].id, first),
-        now,
-    )
+    meeting = make_meeting(council)
+    action = make_decision(meeting, users["coordinator"], users["owner"], "Åtgärd")
     # a "delayed" link: an empty POST is refused for want of a reason, so it stays usable
     token = tokens.action_link_token(action, ActionStatus.DELAYED)
     feed_token = calendar_service.enable_feed(users["member"])
-    place = places.add_place(council.id, places.PlaceData("Resecentrum"))
-    category = places.add_category(council.id, "Klotter")
+    place = make_place(council, "Resecentrum")
+    category = make_category(council, "Klotter")
     notes = [
-        SituationNote(
-            council_id=council.id,
-            observed_from=now,
-            place_id=place.id,
-            category_id=category.id,
-            source=NoteSource.CITY_HOST,
-            text="Mönster",
+        make_note(
+            council,
+            users["coordinator"],
+            place,
+            category,
+            "Mönster",
             visibility=visibility,
-            author_id=users["coordinator"].id,
+            source=NoteSource.CITY_HOST,
         )
         for visibility in (Visibility.SHARED, Visibility.INTERNAL)
     ]
-    db.session.add_all(notes)
-    db.session.commit()
     return World(
         "borlange",
         measure.id,

@@ -5,21 +5,16 @@ from datetime import date, timedelta
 from brott.extensions import db
 from brott.models import Action, ActionOrigin, Place, Role
 from brott.services import actions as action_service
-from brott.services import places
 
 from .conftest import logged_in
 
 NOW_DAY = date.today()
 
 
-def _place(council, name="Resecentrum", **fields):
-    place = places.add_place(council.id, places.PlaceData(name, **fields))
-    db.session.commit()
-    return place
-
-
-def test_a_coordinator_enters_an_action_outside_a_meeting(app, council, coordinator, member):
-    place = _place(council)
+def test_a_coordinator_enters_an_action_outside_a_meeting(
+    app, council, coordinator, member, make_place
+):
+    place = make_place(council, "Resecentrum")
     client = logged_in(app, coordinator)
     assert client.get("/r/borlange/atgarder/ny").status_code == 200
     due = (NOW_DAY + timedelta(days=14)).isoformat()
@@ -43,9 +38,9 @@ def test_a_coordinator_enters_an_action_outside_a_meeting(app, council, coordina
 
 
 def test_bad_input_on_a_manual_action_is_answered_field_by_field_at_once(
-    app, council, coordinator, make_council
+    app, council, coordinator, make_council, make_place
 ):
-    foreign = _place(make_council(), "Annanstans")
+    foreign = make_place(make_council(), "Annanstans")
     client = logged_in(app, coordinator)
     response = client.post(
         "/r/borlange/atgarder/ny",
@@ -112,9 +107,11 @@ def test_places_have_an_area_and_show_what_refers_to_them(app, council, coordina
     assert "<td>1</td>" in page  # one open action at the place
 
 
-def test_a_place_name_is_unique_whatever_its_case_also_when_renamed(app, council, coordinator):
-    _place(council, "Ängen")
-    other = _place(council, "Torget")
+def test_a_place_name_is_unique_whatever_its_case_also_when_renamed(
+    app, council, coordinator, make_place
+):
+    make_place(council, "Ängen")
+    other = make_place(council, "Torget")
     client = logged_in(app, coordinator)
     response = client.post("/r/borlange/platser/", data={"place-name": "ÄNGEN", "place-area": ""})
     assert response.status_code == 400
@@ -125,16 +122,18 @@ def test_a_place_name_is_unique_whatever_its_case_also_when_renamed(app, council
     assert db.session.get(Place, other.id).name == "Torget"
 
 
-def test_a_place_of_another_council_is_not_found(app, council, coordinator, make_council):
-    foreign = _place(make_council(), "Annanstans")
+def test_a_place_of_another_council_is_not_found(
+    app, council, coordinator, make_council, make_place
+):
+    foreign = make_place(make_council(), "Annanstans")
     client = logged_in(app, coordinator)
     assert client.get(f"/r/borlange/platser/{foreign.id}").status_code == 404
     assert client.post(f"/r/borlange/platser/plats/{foreign.id}/vaxla").status_code == 404
     assert client.post(f"/r/borlange/platser/okand/{foreign.id}/vaxla").status_code == 404
 
 
-def test_members_and_police_cannot_manage_places(app, council, make_user):
-    place = _place(council)
+def test_members_and_police_cannot_manage_places(app, council, make_user, make_place):
+    place = make_place(council, "Resecentrum")
     for role in (Role.MEMBER, Role.POLICE):
         client = logged_in(app, make_user(role, council))
         assert client.get("/r/borlange/platser/").status_code == 403

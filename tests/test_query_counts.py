@@ -2,12 +2,13 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event
 
 from brott.extensions import db
-from brott.models import MeasureStatus, MeasureUpdate, Role, User
+from brott.models import MeasureStatus, MeasureUpdate, NoteSource, Role, User, utcnow
 
 from .conftest import login
 
@@ -115,63 +116,45 @@ def test_measure_page_runs_as_many_statements_for_200_journal_entries_as_for_10(
 # --- EST and situation notes ------------------------------------------------------------------
 
 
-def _add_est_rows(council, people, meeting, n: int) -> None:
-    from datetime import timedelta
+@pytest.fixture
+def add_est_rows(make_place, make_category, make_decision, make_note):
+    """n actions decided at the meeting and n notes from the day before it, at a new place
+    and in a new category, by the people in turn."""
 
-    from brott.models import Action, NoteSource, SituationNote, Visibility
-    from brott.services import places
-
-    place = places.add_place(council.id, places.PlaceData(f"Plats {n}-{meeting.id}"))
-    category = places.add_category(council.id, f"Kategori {n}-{meeting.id}")
-    for i in range(n):
-        db.session.add(
-            Action(
-                council_id=council.id,
-                meeting=meeting,
-                title=f"Åtgärd {i}",
-                place_id=place.id,  # the action's place is a row too: loaded with it
-                owner=people[i % 3],
-                due_date=meeting.starts_at.date() + timedelta(days=7),
-            )
-        )
-        db.session.add(
-            SituationNote(
-                council_id=council.id,
-                observed_from=meeting.starts_at - timedelta(days=1, minutes=i),
-                place_id=place.id,
-                category_id=category.id,
+    def add(council, people, meeting, n: int) -> None:
+        place, category = make_place(council), make_category(council)
+        for i in range(n):
+            who = people[i % 3]
+            due = meeting.starts_at.date() + timedelta(days=7)
+            # the action's place is a row too: loaded with it
+            make_decision(meeting, people[0], who, f"Åtgärd {i}", due, place, commit=False)
+            make_note(
+                council,
+                who,
+                place,
+                category,
+                f"Mönster {i}",
+                meeting.starts_at - timedelta(days=1, minutes=i),
                 source=NoteSource.CITY_HOST,
-                text=f"Mönster {i}",
-                visibility=Visibility.SHARED,
-                author_id=people[i % 3].id,
+                commit=False,
             )
-        )
-    db.session.commit()
+        db.session.commit()
+
+    return add
 
 
-def test_meeting_page_and_notes_list_do_not_grow_with_actions_and_notes(client, setting):
-    from datetime import time, timedelta
-
-    from brott.models import utcnow
-    from brott.services import meetings as meeting_service
-
+def test_meeting_page_and_notes_list_do_not_grow_with_actions_and_notes(
+    client, setting, make_meeting, add_est_rows
+):
     council, people, _partners = setting
-    now = utcnow()
-    first = (now + timedelta(days=3)).date()
-    series = meeting_service.create_series(
-        council.id,
-        meeting_service.SeriesData(weekday=first.weekday(), local_time=time(9), first_date=first),
-        now,
-    )
-    db.session.commit()
-    meeting = series.meetings[0]
+    meeting = make_meeting(council, first=(utcnow() + timedelta(days=3)).date())
     login(client, people[0])
     meeting_url = f"/r/borlange/est/moten/{meeting.id}"
     notes_url = "/r/borlange/lagesbild/"
 
-    _add_est_rows(council, people, meeting, 10)
+    add_est_rows(council, people, meeting, 10)
     at_10 = (_page_statements(client, meeting_url), _page_statements(client, notes_url))
-    _add_est_rows(council, people, meeting, 90)
+    add_est_rows(council, people, meeting, 90)
     at_100 = (_page_statements(client, meeting_url), _page_statements(client, notes_url))
 
     assert at_100 == at_10

@@ -9,6 +9,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from email import message_from_bytes, policy
 from email.utils import parsedate_to_datetime
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,8 +31,7 @@ from brott.models import (
     Role,
     SpentToken,
 )
-from brott.services import actions, digest, meetings, outbox, tokens
-from brott.services.meetings import SeriesData
+from brott.services import digest, meetings, outbox, tokens
 
 from .smtp_server import TRY_LATER, closed_port, running_smtp
 
@@ -64,12 +64,10 @@ def coordinator(make_user, council):
     return make_user(Role.COORDINATOR, council)
 
 
-def make_series(council, now=SET_UP, **fields) -> int:
-    values = {"weekday": 0, "local_time": time(9, 0), "first_date": FIRST_MONDAY}
-    values.update(fields)
-    series = meetings.create_series(council.id, SeriesData(**values), now)
-    db.session.commit()
-    return series.id
+@pytest.fixture
+def make_series(make_series):
+    """Series set up at SET_UP: biweekly on Mondays at 09:00 from FIRST_MONDAY."""
+    return partial(make_series, now=SET_UP, first=FIRST_MONDAY)
 
 
 def meetings_of(series_id: int) -> list[Meeting]:
@@ -111,10 +109,10 @@ def notifications(**filters) -> list[Notification]:
 
 
 def test_biweekly_series_across_both_dst_changes_keeps_0900_and_reminders_fire_on_the_instant(
-    council, coordinator, smtp, mailer
+    council, coordinator, smtp, mailer, make_series
 ):
-    series_id = make_series(council)  # Mondays, every other week, 13 Oct 2025 – 30 Mar 2026
-    held = meetings_of(series_id)
+    series = make_series(council)  # Mondays, every other week, 13 Oct 2025 – 30 Mar 2026
+    held = meetings_of(series.id)
 
     by_day = {m.occurrence_date: m for m in held}
     assert min(by_day) == FIRST_MONDAY
@@ -172,7 +170,7 @@ def test_biweekly_series_across_both_dst_changes_keeps_0900_and_reminders_fire_o
 
 
 def test_coordinators_and_invitees_get_mail_and_notice_uninvited_police_gets_nothing(
-    council, make_council, make_user, smtp, mailer
+    council, make_council, make_user, smtp, mailer, make_series
 ):
     coordinators = [make_user(Role.COORDINATOR, council) for _ in range(2)]
     invited_member = make_user(Role.MEMBER, council)
@@ -180,8 +178,8 @@ def test_coordinators_and_invitees_get_mail_and_notice_uninvited_police_gets_not
     police = make_user(Role.POLICE, council)
     member = make_user(Role.MEMBER, council)
     elsewhere = make_user(Role.COORDINATOR, make_council())
-    series_id = make_series(council, invitee_ids=[invited_member.id, invited_police.id])
-    first = meetings_of(series_id)[0]
+    series = make_series(council, invitees=[invited_member, invited_police])
+    first = meetings_of(series.id)[0]
     reminders = rows(OutboxMessage.meeting_id == first.id)
     recipients = [*coordinators, invited_member, invited_police]
 
@@ -217,9 +215,11 @@ def test_coordinators_and_invitees_get_mail_and_notice_uninvited_police_gets_not
 # --- 4. moving and cancelling -------------------------------------------------------------
 
 
-def test_moving_a_meeting_drops_its_pending_reminders_and_plans_new_ones(council, coordinator):
-    series_id = make_series(council)
-    meeting = meetings_of(series_id)[1]  # Monday 27 October 09:00
+def test_moving_a_meeting_drops_its_pending_reminders_and_plans_new_ones(
+    council, coordinator, make_series
+):
+    series = make_series(council)
+    meeting = meetings_of(series.id)[1]  # Monday 27 October 09:00
     old = rows(OutboxMessage.meeting_id == meeting.id)
     old_keys = {row.key for row in old}
     assert len(old) == 2
@@ -266,9 +266,11 @@ def test_moving_a_meeting_drops_its_pending_reminders_and_plans_new_ones(council
     db.session.rollback()
 
 
-def test_moved_away_and_back_the_meeting_has_its_reminders_again(council, coordinator, mailer):
-    series_id = make_series(council)
-    meeting = meetings_of(series_id)[1]
+def test_moved_away_and_back_the_meeting_has_its_reminders_again(
+    council, coordinator, mailer, make_series
+):
+    series = make_series(council)
+    meeting = meetings_of(series.id)[1]
     original = {row.key: row.due_at for row in rows(OutboxMessage.meeting_id == meeting.id)}
 
     meetings.move_meeting(meeting, date(2025, 10, 29), time(13, 30), SET_UP, "")
@@ -286,10 +288,10 @@ def test_moved_away_and_back_the_meeting_has_its_reminders_again(council, coordi
 
 
 def test_cancelling_drops_pending_reminders_and_keeps_what_was_sent(
-    council, coordinator, smtp, mailer
+    council, coordinator, smtp, mailer, make_series
 ):
-    series_id = make_series(council)
-    meeting = meetings_of(series_id)[0]
+    series = make_series(council)
+    meeting = meetings_of(series.id)[0]
     first_due, second_due = (row.due_at for row in rows(OutboxMessage.meeting_id == meeting.id))
     jobs.dispatch_due(first_due, mailer)  # the 48 h reminder went out
 
@@ -307,11 +309,11 @@ def test_cancelling_drops_pending_reminders_and_keeps_what_was_sent(
 
 
 def test_after_downtime_reminders_of_meetings_not_yet_begun_are_sent_the_rest_missed(
-    council, coordinator, make_user, smtp, mailer
+    council, coordinator, make_user, smtp, mailer, make_series
 ):
     make_user(Role.COORDINATOR, council)
-    series_id = make_series(council)
-    first, second, third, fourth = meetings_of(series_id)[:4]
+    series = make_series(council)
+    first, second, third, fourth = meetings_of(series.id)[:4]
     back_up = third.starts_at - timedelta(hours=1)  # nothing ran from SET_UP until now
 
     report = jobs.dispatch_due(back_up, mailer)
@@ -350,17 +352,16 @@ def outage(request, smtp):
         yield SmtpMailer("127.0.0.1", closed_port(), timeout=10), "ConnectionRefusedError"
 
 
-def first_reminder(council) -> OutboxMessage:
-    series_id = make_series(council)
-    first = meetings_of(series_id)[0]
+def first_reminder(series) -> OutboxMessage:
+    first = meetings_of(series.id)[0]
     return rows(OutboxMessage.meeting_id == first.id)[0]
 
 
 def test_a_refused_send_is_retried_after_backoff_and_sent_once_when_the_server_is_back(
-    council, coordinator, smtp, mailer, outage
+    council, coordinator, smtp, mailer, outage, make_series
 ):
     failing, error_text = outage
-    row = first_reminder(council)
+    row = first_reminder(make_series(council))
     row_id, due_at, message_id = row.id, row.due_at, row.message_id
 
     report = jobs.dispatch_due(due_at, failing)
@@ -386,10 +387,10 @@ def test_a_refused_send_is_retried_after_backoff_and_sent_once_when_the_server_i
 
 
 def test_after_max_attempts_the_row_is_failed_and_shown_as_a_problem(
-    council, coordinator, smtp, outage
+    council, coordinator, smtp, outage, make_series
 ):
     failing, error_text = outage
-    row = first_reminder(council)
+    row = first_reminder(make_series(council))
     row_id, now = row.id, row.due_at
 
     for attempt in range(1, outbox.MAX_ATTEMPTS + 1):
@@ -410,10 +411,12 @@ def test_after_max_attempts_the_row_is_failed_and_shown_as_a_problem(
     assert smtp.inbox.messages == []
 
 
-def test_a_retry_that_would_come_after_the_meeting_began_is_missed(council, coordinator, outage):
+def test_a_retry_that_would_come_after_the_meeting_began_is_missed(
+    council, coordinator, outage, make_series
+):
     failing, _ = outage
-    series_id = make_series(council)
-    first = meetings_of(series_id)[0]
+    series = make_series(council)
+    first = meetings_of(series.id)[0]
     late = first.starts_at - timedelta(seconds=30)  # the 2 h reminder, sent very late
 
     jobs.dispatch_due(late, failing)
@@ -428,9 +431,9 @@ def test_a_retry_that_would_come_after_the_meeting_began_is_missed(council, coor
 
 
 def test_a_send_whose_sent_mark_was_lost_is_sent_again_with_the_same_message_id(
-    app, council, coordinator, smtp, mailer
+    app, council, coordinator, smtp, mailer, make_series
 ):
-    row = first_reminder(council)
+    row = first_reminder(make_series(council))
     row_id, now, message_id = row.id, row.due_at, row.message_id
     # a dispatcher claims the row, the server accepts the mail, and the process dies
     assert outbox.claim(row_id, "crashed:1", now)
@@ -461,16 +464,17 @@ URL = re.compile(r"https?://\S+")
 
 
 @pytest.fixture
-def digest_case(app, council, coordinator, make_user, make_measure, monkeypatch):
+def digest_case(
+    app, council, coordinator, make_user, make_measure, monkeypatch, make_series, make_decision
+):
     """An owner with actions and measures, some of them needing attention on DIGEST_AT."""
     monkeypatch.setitem(app.config, "NOW", lambda: DIGEST_AT)  # tokens are signed then
     owner = make_user(Role.MEMBER, council)
     idle = make_user(Role.MEMBER, council)
-    meeting = meetings_of(make_series(council))[0]  # 13 October
+    meeting = meetings_of(make_series(council).id)[0]  # 13 October
 
     def action(title: str, due: date, status=ActionStatus.OPEN, who=owner) -> Action:
-        data = actions.ActionData(title=title, owner_id=who.id, due_date=due)
-        made = actions.record_decision(meeting, coordinator, data, SET_UP)
+        made = make_decision(meeting, coordinator, who, title, due, now=SET_UP, commit=False)
         made.status = status
         return made
 
@@ -617,9 +621,11 @@ def _body(smtp) -> str:
 # --- 9. without a mail server: .eml files -------------------------------------------------
 
 
-def test_without_smtp_each_message_is_written_as_one_eml_file(council, coordinator, tmp_path):
-    series_id = make_series(council)
-    first = meetings_of(series_id)[0]
+def test_without_smtp_each_message_is_written_as_one_eml_file(
+    council, coordinator, tmp_path, make_series
+):
+    series = make_series(council)
+    first = meetings_of(series.id)[0]
     due = rows(OutboxMessage.meeting_id == first.id)
     directory = tmp_path / "outbox"
 

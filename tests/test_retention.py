@@ -10,15 +10,10 @@ from brott.extensions import db
 from brott.models import (
     AuditEntry,
     Council,
-    NoteCategory,
-    NoteSource,
-    Place,
     Role,
     SituationNote,
-    Visibility,
 )
 from brott.services import audit
-from brott.services import places as place_service
 from brott.services.retention import months_before
 
 from .conftest import login
@@ -37,28 +32,6 @@ def admin(make_user, council):
     return make_user(Role.ADMIN, council)
 
 
-def add_note(council: Council, created_at: datetime, text: str, observed_at=None) -> int:
-    place = db.session.scalars(db.select(Place).filter_by(council_id=council.id)).first()
-    if place is None:
-        place = place_service.add_place(council.id, place_service.PlaceData("Resecentrum"))
-        place_service.add_category(council.id, "Klotter")
-    category = db.session.scalars(db.select(NoteCategory).filter_by(council_id=council.id)).first()
-    note = SituationNote(
-        council_id=council.id,
-        observed_from=observed_at or created_at - timedelta(hours=2),
-        place_id=place.id,
-        category_id=category.id,
-        source=NoteSource.SAFETY_HOST,
-        text=text,
-        visibility=Visibility.SHARED,
-        created_at=created_at,
-        updated_at=created_at,
-    )
-    db.session.add(note)
-    db.session.commit()
-    return note.id
-
-
 def remaining(council: Council) -> set[str]:
     db.session.expire_all()
     return set(db.session.scalars(db.select(SituationNote.text).filter_by(council_id=council.id)))
@@ -73,14 +46,18 @@ def retention_entries() -> list[AuditEntry]:
     )
 
 
-def test_notes_older_than_24_months_are_deleted_and_younger_ones_kept(council):
+def test_notes_older_than_24_months_are_deleted_and_younger_ones_kept(council, make_note):
     assert council.note_retention_months == 24
-    add_note(council, datetime(2023, 6, 1, tzinfo=UTC), "tre år gammal")
-    add_note(council, datetime(2024, 3, 30, 12, 0, tzinfo=UTC), "två år och en dag")
-    add_note(council, datetime(2024, 3, 31, 2, 59, tzinfo=UTC), "precis för gammal")
-    add_note(council, datetime(2024, 3, 31, 3, 0, tzinfo=UTC), "exakt två år")
-    add_note(council, datetime(2025, 1, 15, tzinfo=UTC), "fjorton månader")
-    add_note(council, NOW - timedelta(hours=1), "i natt")
+    make_note(council, created_at=datetime(2023, 6, 1, tzinfo=UTC), text="tre år gammal")
+    make_note(
+        council, created_at=datetime(2024, 3, 30, 12, 0, tzinfo=UTC), text="två år och en dag"
+    )
+    make_note(
+        council, created_at=datetime(2024, 3, 31, 2, 59, tzinfo=UTC), text="precis för gammal"
+    )
+    make_note(council, created_at=datetime(2024, 3, 31, 3, 0, tzinfo=UTC), text="exakt två år")
+    make_note(council, created_at=datetime(2025, 1, 15, tzinfo=UTC), text="fjorton månader")
+    make_note(council, created_at=NOW - timedelta(hours=1), text="i natt")
 
     deleted = jobs.purge_expired_notes(NOW)
 
@@ -99,33 +76,33 @@ def test_notes_older_than_24_months_are_deleted_and_younger_ones_kept(council):
     assert "tre år gammal" not in entry.summary + str(entry.summary_values)
 
 
-def test_retention_counts_from_when_a_note_was_written_not_what_it_observed(council):
-    add_note(
+def test_retention_counts_from_when_a_note_was_written_not_what_it_observed(council, make_note):
+    make_note(
         council,
         created_at=datetime(2026, 1, 10, tzinfo=UTC),
         text="skriven i år om något gammalt",
-        observed_at=datetime(2023, 1, 1, tzinfo=UTC),
+        observed_from=datetime(2023, 1, 1, tzinfo=UTC),
     )
     assert jobs.purge_expired_notes(NOW) == {}
     assert remaining(council) == {"skriven i år om något gammalt"}
 
 
-def test_nothing_due_deletes_nothing_and_writes_no_entry(council, other):
-    add_note(council, datetime(2025, 12, 1, tzinfo=UTC), "ung")
+def test_nothing_due_deletes_nothing_and_writes_no_entry(council, other, make_note):
+    make_note(council, created_at=datetime(2025, 12, 1, tzinfo=UTC), text="ung")
     assert jobs.purge_expired_notes(NOW) == {}
     assert retention_entries() == []
     assert remaining(council) == {"ung"}
 
 
-def test_a_second_run_finds_nothing_more_to_do(council):
-    add_note(council, datetime(2023, 1, 1, tzinfo=UTC), "gammal")
+def test_a_second_run_finds_nothing_more_to_do(council, make_note):
+    make_note(council, created_at=datetime(2023, 1, 1, tzinfo=UTC), text="gammal")
     assert jobs.purge_expired_notes(NOW) == {council.id: 1}
     assert jobs.purge_expired_notes(NOW + timedelta(days=1)) == {}
     assert len(retention_entries()) == 1
 
 
 def test_each_council_keeps_notes_for_its_own_period_set_by_its_admin(
-    client, council, other, make_user
+    client, council, other, make_user, make_note
 ):
     falun_admin = make_user(Role.ADMIN, other)
     login(client, falun_admin)
@@ -144,11 +121,15 @@ def test_each_council_keeps_notes_for_its_own_period_set_by_its_admin(
 
     seven_months = datetime(2025, 8, 30, tzinfo=UTC)
     five_months = datetime(2025, 10, 30, tzinfo=UTC)
-    add_note(council, seven_months, "borlänge, sju månader")
-    add_note(council, datetime(2024, 1, 1, tzinfo=UTC), "borlänge, drygt två år")
-    add_note(other, seven_months, "falun, sju månader")
-    add_note(other, datetime(2025, 9, 30, 2, 0, tzinfo=UTC), "falun, sex månader och en timme")
-    add_note(other, five_months, "falun, fem månader")
+    make_note(council, created_at=seven_months, text="borlänge, sju månader")
+    make_note(council, created_at=datetime(2024, 1, 1, tzinfo=UTC), text="borlänge, drygt två år")
+    make_note(other, created_at=seven_months, text="falun, sju månader")
+    make_note(
+        other,
+        created_at=datetime(2025, 9, 30, 2, 0, tzinfo=UTC),
+        text="falun, sex månader och en timme",
+    )
+    make_note(other, created_at=five_months, text="falun, fem månader")
 
     deleted = jobs.purge_expired_notes(NOW)
 
@@ -264,10 +245,14 @@ def test_months_before_keeps_the_time_and_the_timezone():
     assert months_before(NOW, 24) == datetime(2024, 3, 31, 3, 0, tzinfo=UTC)
 
 
-def test_retention_also_clears_what_expired_notes_said_from_the_audit_log(council):
+def test_retention_also_clears_what_expired_notes_said_from_the_audit_log(council, make_note):
     now = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
-    old_id = add_note(council, now - timedelta(days=800), "Klotter på gamla bron")
-    young_id = add_note(council, now - timedelta(days=10), "Klotter på nya bron")
+    old_id = make_note(
+        council, created_at=now - timedelta(days=800), text="Klotter på gamla bron"
+    ).id
+    young_id = make_note(
+        council, created_at=now - timedelta(days=10), text="Klotter på nya bron"
+    ).id
     # a later edit of the old note: its entry is recent, yet about an expired note
     old = db.session.get(SituationNote, old_id)
     old.text = "Klotter på gamla bron, sanerat"
@@ -290,8 +275,10 @@ def test_retention_also_clears_what_expired_notes_said_from_the_audit_log(counci
     assert "gamla bron" not in log
 
 
-def test_the_log_page_shows_the_retention_run_in_the_readers_language(client, council, admin):
-    add_note(council, datetime(2023, 6, 1, tzinfo=UTC), "tre år gammal")
+def test_the_log_page_shows_the_retention_run_in_the_readers_language(
+    client, council, admin, make_note
+):
+    make_note(council, created_at=datetime(2023, 6, 1, tzinfo=UTC), text="tre år gammal")
     jobs.purge_expired_notes(NOW)
     login(client, admin)
     swedish = client.get("/r/borlange/admin/logg").text
