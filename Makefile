@@ -29,7 +29,7 @@ translations: $(CATALOG).mo
 # after changing texts: extract every marked message and merge it into the catalog; then
 # translate the new or changed (fuzzy) entries in the .po and commit it
 messages: install
-	$(PYBABEL) extract -F babel.cfg -k _l -k N_ -k lazy_ngettext:1,2 --no-location --sort-output \
+	$(PYBABEL) extract -F babel.cfg -k _l -k N_ -k Nn_:1,2 -k lazy_ngettext:1,2 --no-location --sort-output \
 		--project brott --copyright-holder "brott" -o brott/translations/messages.pot .
 	$(PYBABEL) update -i brott/translations/messages.pot -d brott/translations -D messages \
 		--ignore-obsolete --no-wrap

@@ -30,6 +30,7 @@ KEYWORDS = {
     "ngettext": (1, 2),
     "_l": None,
     "N_": None,
+    "Nn_": (1, 2),
     "lazy_gettext": None,
     "lazy_ngettext": (1, 2),
 }

@@ -19,7 +19,8 @@ from brott.services.retention import months_before
 from .conftest import login
 
 NOW = datetime(2026, 3, 31, 3, 0, tzinfo=UTC)  # the nightly run at the end of a month
-RETENTION_SUMMARY = "%(count)d situation notes older than %(months)d months were deleted."
+RETENTION_SUMMARY = "%(count)d situation note older than %(months)d months was deleted."
+RETENTION_PLURAL = "%(count)d situation notes older than %(months)d months were deleted."
 
 
 @pytest.fixture
@@ -69,7 +70,7 @@ def test_notes_older_than_24_months_are_deleted_and_younger_ones_kept(council, m
     assert entry.actor_id is None and entry.actor_label == "system"
     # stored as a message id with its numbers, shown in the reader's language
     assert entry.summary == RETENTION_SUMMARY
-    assert entry.summary_values == {"count": 3, "months": 24}
+    assert entry.summary_values == {"count": 3, "months": 24, "_plural": RETENTION_PLURAL}
     assert audit.summary_text(entry) == "3 lägesbildsanteckningar äldre än 24 månader raderades."
     assert entry.at == NOW
     # how many, not what they said
@@ -138,9 +139,17 @@ def test_each_council_keeps_notes_for_its_own_period_set_by_its_admin(
     assert remaining(other) == {"falun, fem månader"}
     entries = {e.council_id: e for e in retention_entries()}
     assert set(entries) == {council.id, other.id}
-    assert entries[council.id].summary_values == {"count": 1, "months": 24}
-    assert entries[other.id].summary_values == {"count": 2, "months": 6}
-    assert "1 lägesbildsanteckningar" in audit.summary_text(entries[council.id])
+    assert entries[council.id].summary_values == {
+        "count": 1,
+        "months": 24,
+        "_plural": RETENTION_PLURAL,
+    }
+    assert entries[other.id].summary_values == {
+        "count": 2,
+        "months": 6,
+        "_plural": RETENTION_PLURAL,
+    }
+    assert "1 lägesbildsanteckning äldre" in audit.summary_text(entries[council.id])
     assert "24 månader" in audit.summary_text(entries[council.id])
     assert "2 lägesbildsanteckningar" in audit.summary_text(entries[other.id])
     assert "6 månader" in audit.summary_text(entries[other.id])
@@ -282,7 +291,7 @@ def test_the_log_page_shows_the_retention_run_in_the_readers_language(
     jobs.purge_expired_notes(NOW)
     login(client, admin)
     swedish = client.get("/r/borlange/admin/logg").text
-    assert "1 lägesbildsanteckningar äldre än 24 månader raderades." in swedish
+    assert "1 lägesbildsanteckning äldre än 24 månader raderades." in swedish
     assert "%(count)d" not in swedish
     english = client.get("/r/borlange/admin/logg", headers={"Accept-Language": "en"}).text
-    assert "1 situation notes older than 24 months were deleted." in english
+    assert "1 situation note older than 24 months was deleted." in english

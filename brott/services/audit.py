@@ -17,7 +17,7 @@ import enum
 from datetime import date, datetime, time
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session, scoped_session
 
@@ -68,6 +68,15 @@ def N_(message: str) -> str:
     return message
 
 
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a message id with its plural for extraction, like `N_`; the summary stores the
+    singular and keeps the plural in its values (see `summary_text`)."""
+    return singular, plural
+
+
+PLURAL = "_plural"  # the key of a summary's plural message id among its values
+
+
 def summary_text(entry: AuditEntry) -> str:
     """The entry's summary in the current language.
 
@@ -77,9 +86,11 @@ def summary_text(entry: AuditEntry) -> str:
     """
     if not entry.summary:
         return ""  # gettext("") would return the catalog's header
-    if entry.summary_values:
-        return gettext(entry.summary, **entry.summary_values)
-    return gettext(entry.summary)
+    values = dict(entry.summary_values or {})
+    plural = values.pop(PLURAL, None)
+    if plural is not None:
+        return ngettext(entry.summary, plural, values["count"], **values)
+    return gettext(entry.summary, **values) if values else gettext(entry.summary)
 
 
 def acting_as(user: User | None) -> None:

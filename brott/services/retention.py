@@ -17,6 +17,11 @@ MIN_MONTHS, MAX_MONTHS = 1, 120
 def purge_expired(now: datetime) -> dict[int, int]:
     """Delete notes older than each council's retention period; audit how many per council."""
     deleted = {}
+    # stored as message ids with their numbers; shown in the reader's language
+    one, several = audit.Nn_(
+        "%(count)d situation note older than %(months)d months was deleted.",
+        "%(count)d situation notes older than %(months)d months were deleted.",
+    )
     for council in db.session.scalars(db.select(Council)).all():
         cutoff = months_before(now, council.note_retention_months)
         expired = db.select(SituationNote.id).where(
@@ -31,13 +36,11 @@ def purge_expired(now: datetime) -> dict[int, int]:
                 "retention",
                 council_id=council.id,
                 object_type="note",
-                # stored as a message id with its numbers; shown in the reader's language
-                summary=audit.N_(
-                    "%(count)d situation notes older than %(months)d months were deleted."
-                ),
+                summary=one,
                 summary_values={
                     "count": rows_affected(result),
                     "months": council.note_retention_months,
+                    audit.PLURAL: several,
                 },
                 at=now,
                 session=db.session,
