@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from brott import config, council_scope, errors, i18n
+from brott import config, council_scope, errors, i18n, input_guard, security
 from brott.extensions import csrf, db, login_manager, migrate
 
 
@@ -19,8 +19,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     i18n.init_app(app)
     council_scope.init_app(app)
+    security.init_app(app)
+    input_guard.init_app(app)
     _configure_login(app)
 
+    from brott.accounts.views import bp as accounts_bp
     from brott.actions.views import bp as actions_bp
     from brott.admin.views import bp as admin_bp
     from brott.auth.views import bp as auth_bp
@@ -32,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for blueprint in (
         auth_bp,
+        accounts_bp,
         measures_bp,
         meetings_bp,
         actions_bp,

@@ -32,7 +32,7 @@ from brott.models.notes import (
 from brott.models.outbox import Notification, OutboxMessage, OutboxStatus, SpentToken
 from brott.models.place import NoteCategory, Place
 from brott.models.promise import CitizenPromise
-from brott.models.user import ROLE_LABELS, Membership, Role, User
+from brott.models.user import ROLE_LABELS, Invitation, LoginFailure, Membership, Role, User
 
 __all__ = [
     "ACTION_ORIGIN_LABELS",
@@ -49,6 +49,8 @@ __all__ = [
     "Base",
     "CitizenPromise",
     "Council",
+    "Invitation",
+    "LoginFailure",
     "Measure",
     "MeasureStatus",
     "MeasureUpdate",

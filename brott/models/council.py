@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from brott.models.base import Base, utcnow
@@ -19,7 +19,12 @@ class Council(Base):
     municipality: Mapped[str] = mapped_column(String(120))
     # situation notes older than this are deleted by the retention job
     note_retention_months: Mapped[int] = mapped_column(default=24, server_default="24")
+    # roles (values of Role) whose members must log in with a second factor
+    two_factor_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)  # see services/versions
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Council {self.slug}>"
@@ -35,8 +40,11 @@ class PartnerOrganisation(Base):
     council_id: Mapped[int] = mapped_column(ForeignKey("council.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(80), default="")
+    version: Mapped[int] = mapped_column(Integer, nullable=False)  # see services/versions
 
     council: Mapped[Council] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<PartnerOrganisation {self.name}>"

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -61,7 +62,10 @@ measure_partner = Table(
 
 class Measure(Base):
     __tablename__ = "measure"
-    __table_args__ = (CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),)
+    __table_args__ = (
+        CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
+        UniqueConstraint("council_id", "number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     council_id: Mapped[int] = mapped_column(ForeignKey("council.id"), index=True)

@@ -99,12 +99,15 @@ class Meeting(Base):
     agenda: Mapped[str] = mapped_column(Text, default="")
     situation_summary: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)  # see services/versions
 
     council: Mapped[Council] = relationship()
     series: Mapped[MeetingSeries] = relationship(back_populates="meetings")
     actions: Mapped[list["Action"]] = relationship(
         back_populates="meeting", order_by="Action.id", foreign_keys="Action.meeting_id"
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def cancelled(self) -> bool:
@@ -162,6 +165,7 @@ class Action(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)  # see services/versions
 
     council: Mapped[Council] = relationship()
     meeting: Mapped[Meeting | None] = relationship(
@@ -170,6 +174,8 @@ class Action(Base):
     place: Mapped[Place | None] = relationship()
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
     measure: Mapped[Measure | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def status_label(self) -> str:

@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Text
+from sqlalchemy import ForeignKey, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from brott.models.base import Base, enum_column, utcnow
@@ -62,12 +62,15 @@ class SituationNote(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)  # see services/versions
 
     council: Mapped[Council] = relationship()
     place: Mapped[Place] = relationship()
     category: Mapped[NoteCategory] = relationship()
     measure: Mapped[Measure | None] = relationship()
     author: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def shared(self) -> bool:

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -42,6 +42,15 @@ class User(UserMixin, Base):
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # the language of pages and e-mails ("sv", "en"); None: the browser's, else Swedish
     locale: Mapped[str | None] = mapped_column(String(10))
+    # raised to end every session and remember-me cookie of the user (logout, new password,
+    # deactivation): the cookies carry the version they were issued with
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # when the user last chose their password; None: never (an invitation not yet accepted)
+    password_set_at: Mapped[datetime | None]
+    # base32 secret of the user's authenticator app; None: two-factor login is off
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # the last time step whose code was accepted, so a code cannot be used twice
+    totp_last_step: Mapped[int | None]
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -73,10 +82,46 @@ class Membership(Base):
     role: Mapped[Role] = mapped_column(enum_column(Role))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)  # see services/versions
 
     user: Mapped[User] = relationship(back_populates="memberships")
+    council: Mapped[Council] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def role_label(self) -> str:
+        return str(ROLE_LABELS[self.role])
+
+
+class Invitation(Base):
+    """An admin's offer of a role in a council to an e-mail address that already has an
+    account. Nothing of the account is shown to the council until the person accepts; a
+    membership exists only from then on."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (UniqueConstraint("council_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))  # as the admin typed it, normalised
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
     council: Mapped[Council] = relationship()
 
     @property
     def role_label(self) -> str:
         return str(ROLE_LABELS[self.role])
+
+
+class LoginFailure(Base):
+    """One refused login, counted per account and per client address to throttle guessing
+    across every worker process (see services/throttle)."""
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), index=True)  # "account:<e-mail>" or "ip:<addr>"
+    at: Mapped[datetime] = mapped_column(index=True)
