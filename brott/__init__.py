@@ -112,5 +112,11 @@ def _configure_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+        """The user a session names, if it was issued under their current session version."""
+        raw_id, _, version = user_id.partition(":")
+        if not raw_id.isdigit() or not version.isdigit() or len(raw_id) > 12:
+            return None
+        user = db.session.get(User, int(raw_id))
+        if user is None or not user.active or str(user.session_version) != version:
+            return None
+        return user

@@ -60,6 +60,11 @@ class User(UserMixin, Base):
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
 
+    def get_id(self) -> str:
+        """What the session and remember cookie hold: the id and the session version, so
+        raising the version (services/sessions) ends every session issued before."""
+        return f"{self.id}:{self.session_version}"
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
 
