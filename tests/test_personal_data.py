@@ -34,6 +34,13 @@ def spellings(century: str, date: str, last_four: str) -> list[str]:
         f"{century}{date}+{last_four}",
         f"{date} {last_four}",
         f"{century}{date} {last_four}",
+        # as people type them: an en dash (word processors), a spaced dash, spaced date parts
+        f"{date}\u2013{last_four}",
+        f"{date} - {last_four}",
+        f"{date} \u2013 {last_four}",
+        f"{century}{date}\u2013{last_four}",
+        f"{date[:2]} {date[2:4]} {date[4:]}-{last_four}",
+        f"{date[:2]} {date[2:4]} {date[4:]} {last_four}",
     ]
 
 
@@ -120,6 +127,15 @@ def test_a_luhn_valid_number_without_a_real_date_is_not_flagged(number):
         "0243-123 45",
         "0243-12345",
         "0243 - 123 45",
+        # as people type them: en dashes, parentheses, dots, slashes
+        "070\u2013123 45 67",
+        "070 \u2013 123 45 67",
+        "(08) 123 456 78",
+        "(0243) 123 45",
+        "070.123.45.67",
+        "08.123.456.78",
+        "070/123 45 67",
+        "0243/123 45",
     ],
 )
 def test_a_phone_number_is_found_in_every_common_format(phone):
@@ -136,6 +152,13 @@ def test_a_phone_number_is_found_in_every_common_format(phone):
         "namn+tagg@example.com",
         "karl_1985@mail.example.org",
         "åsa.öberg@kommun.se",
+        # written around spam filters
+        "namn(at)exempel.se",
+        "namn (at) exempel.se",
+        "namn[at]exempel.se",
+        "namn [at] exempel [punkt] se",
+        "namn(AT)exempel(dot)com",
+        "namn[snabel-a]exempel.se",
     ],
 )
 def test_an_email_address_is_found(address):
@@ -175,6 +198,11 @@ def test_an_email_address_is_found(address):
         "Ring 112 eller 114 14",
         "Tre personer, två bilar, 15 anmälningar",
         "Summa: 1234567890123",
+        "Datum 12.05.2024 och 01.02.2024",
+        "Möte 2024.05.12 kl 08.30–09.45",
+        "Sidan 12/5/2024, sektion 04/12",
+        "Version 1.2.3 (at) mötet",
+        "Vi träffas (at home) kl. 18",
     ],
 )
 def test_dates_times_case_numbers_and_amounts_are_not_flagged(text):
@@ -296,3 +324,14 @@ def test_the_error_names_the_form_field(field, expected):
 def test_text_without_personal_data_passes(text):
     assert find_personal_data(text) == []
     assert check_text(text) is None
+
+
+def test_dates_written_with_dots_do_not_start_a_phone_number_that_follows():
+    findings = find_personal_data("12.05.2024 070.123.45.67")
+    assert [(f.kind, f.excerpt) for f in findings] == [(FindingKind.PHONE, "070.123.45.67")]
+
+
+def test_a_long_run_of_digit_groups_is_split_into_numbers_without_overlaps():
+    findings = find_personal_data("01 " * 20_000)
+    assert len(findings) == 4_000  # five groups of two make one 10-digit number
+    assert all(a.end <= b.start for a, b in zip(findings, findings[1:], strict=False))
