@@ -12,6 +12,7 @@ from brott.extensions import db
 from brott.measures.forms import ALL, FilterForm, MeasureForm, UpdateForm
 from brott.models import Measure, MeasureStatus
 from brott.policy import Permission
+from brott.services import measure_links
 from brott.services import measures as service
 from brott.services.versions import seen_version
 
@@ -37,7 +38,8 @@ def index():
 @requires(Permission.VIEW_MEASURES)
 def show(measure_id: int):
     measure = service.load_measure_page(viewer(), measure_id)
-    return render_template("measures/show.html", measure=measure)
+    links = measure_links.links_of(viewer(), measure)
+    return render_template("measures/show.html", measure=measure, links=links)
 
 
 @bp.route("/insatser/<int:measure_id>/uppdatera", methods=["GET", "POST"])
