@@ -1,4 +1,5 @@
-"""Demo data: Borlänge's citizen promise 2018–2019 with its 13 measures.
+"""Demo data: Borlänge's citizen promise 2018–2019 with its 13 measures, situation notes
+and a living EST cycle (services/demo_est).
 
 The facts (measures, partners, period, signatories) come from the municipality's published
 promise; every description here is written anew for the tracker.
@@ -26,6 +27,7 @@ from brott.models import (
 from brott.services import measures as measure_service
 from brott.services import users as user_service
 from brott.services.councils import create_council, find_council
+from brott.services.demo_est import load_est_cycle
 from brott.services.places import PlaceData, add_default_categories, add_place
 
 DEMO_SLUG = "borlange"
@@ -239,6 +241,7 @@ def load_demo(now: datetime) -> Council:
                 seen_version=measure.version,
             )
     _notes(council, users, now)
+    load_est_cycle(council, users, now)
     db.session.flush()
     return council
 
