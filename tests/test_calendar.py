@@ -121,7 +121,9 @@ def test_meeting_ics_is_a_valid_calendar_with_timezone_alarm_and_stable_uid(
     db.session.commit()
     second = parse(client.get(url).data)
     [moved] = events(second)
-    assert moved["UID"] == vevent["UID"] == f"est-meeting-{meeting.id}@brott"
+    assert moved["UID"] == vevent["UID"] == f"est-series-{series.id}@brott"
+    assert moved["RECURRENCE-ID"].dt == vevent["RECURRENCE-ID"].dt == vevent.start
+    assert moved["SEQUENCE"] > vevent["SEQUENCE"]
     assert moved.start == datetime(2026, 10, 15, 13, 0, tzinfo=STOCKHOLM)
     assert str(moved["LOCATION"]) == "Stadshuset"
 
@@ -475,3 +477,48 @@ def test_calendar_posts_without_csrf_token_are_refused(csrf_app, member):
     )
     assert response.status_code == 302
     assert token_of(member) is not None
+
+
+def test_a_meeting_has_one_uid_and_a_rising_sequence_in_the_download_and_the_feed(
+    app, council, member, coordinator, fixed_clock, make_series
+):
+    series = make_series(council)
+    meeting = meeting_on(series, date(2026, 10, 27))
+    cancelled = meeting_on(series, date(2026, 11, 10))
+    token = service.enable_feed(member)
+    db.session.commit()
+    client = logged_in(app, member)
+    slot = datetime(2026, 10, 27, 9, 0, tzinfo=STOCKHOLM)
+
+    def download():
+        [event] = events(parse(client.get(f"/r/falun/est/moten/{meeting.id}.ics").data))
+        return event
+
+    def feed():
+        return events(parse(client.get(feed_path(token)).data))
+
+    before_download, before_feed = download(), feed()
+    master_before = before_feed[0]
+    assert before_download["UID"] == master_before["UID"] == f"est-series-{series.id}@brott"
+    assert before_download["RECURRENCE-ID"].dt == slot
+    assert before_download["SEQUENCE"] == master_before["SEQUENCE"] == 0
+
+    move_meeting(
+        db.session.get(Meeting, meeting.id), date(2026, 10, 29), time(13, 0), SET_UP_AT, ""
+    )
+    cancel_meeting(db.session.get(Meeting, cancelled.id), SET_UP_AT)
+    db.session.commit()
+
+    after_download, after_feed = download(), feed()
+    master_after, override = after_feed
+    assert after_download["UID"] == override["UID"] == master_after["UID"]
+    assert after_download["RECURRENCE-ID"].dt == override["RECURRENCE-ID"].dt == slot
+    assert after_download["SEQUENCE"] == override["SEQUENCE"] > before_download["SEQUENCE"]
+    assert master_after["SEQUENCE"] > master_before["SEQUENCE"]  # a new EXDATE
+    assert after_download.start == override.start == datetime(2026, 10, 29, 13, 0, tzinfo=STOCKHOLM)
+    # expanded, the feed holds the moved meeting once at its new time, the cancelled not at all
+    expanded = recurring_ical_events.of(Calendar.from_ical(client.get(feed_path(token)).data))
+    starts = [
+        e.start for e in expanded.between(slot - timedelta(days=1), slot + timedelta(days=20))
+    ]
+    assert starts == [datetime(2026, 10, 29, 13, 0, tzinfo=STOCKHOLM)]

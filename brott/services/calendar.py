@@ -3,7 +3,12 @@
 A series is published as one recurring event, not as its materialised rows: the RRULE keeps
 09:00 at 09:00 Stockholm time across daylight saving (DTSTART carries TZID), a cancelled
 meeting becomes an EXDATE and a moved one an override with RECURRENCE-ID at its original slot.
-UIDs are derived from ids, so a calendar that re-reads the feed updates events in place.
+UIDs are derived from ids, so a calendar that re-reads the feed updates events in place. A
+meeting has one identity everywhere: the series' UID with its original slot as RECURRENCE-ID,
+in the feed and in the single download alike, so a user who has both sees it once. SEQUENCE
+rises with every saved change of a meeting (its row's version), and the series' SEQUENCE
+with every change of any of its meetings, so a moved or cancelled meeting replaces the copy a
+calendar holds (RFC 5545 3.8.7.4).
 
 The feed is readable by anyone who has its URL, so it carries times, places and links only —
 never an agenda or a situation picture.
@@ -45,10 +50,13 @@ TIMEZONE_YEARS_AHEAD = 15  # VTIMEZONE rules are spelled out this far; series ma
 
 def meeting_ics(meeting: Meeting, now: datetime) -> bytes:
     """One meeting as a calendar file with a single event, for download."""
-    tz = ZoneInfo(meeting.series.timezone)
-    calendar = _calendar(meeting.series.title, f"est-meeting-{meeting.id}")
+    series = meeting.series
+    tz = ZoneInfo(series.timezone)
+    calendar = _calendar(series.title, f"est-meeting-{meeting.id}")
     event = Event.new(
-        uid=f"est-meeting-{meeting.id}@{UID_DOMAIN}",
+        uid=_series_uid(series),
+        recurrence_id=_slot(meeting.occurrence_date, series.local_time, tz),
+        sequence=_meeting_sequence(meeting),
         start=meeting.starts_at.astimezone(tz),
         end=meeting.ends_at.astimezone(tz),
         stamp=now,
@@ -118,10 +126,11 @@ def _series_events(series: MeetingSeries, now: datetime) -> list[Event]:
     tz = ZoneInfo(series.timezone)
     first_day = first_on_weekday(series.first_date, series.weekday)
     start = _slot(first_day, series.local_time, tz)
-    uid = f"est-series-{series.id}@{UID_DOMAIN}"
+    uid = _series_uid(series)
     index_url = external_url("meetings.index", slug=series.council.slug)
     master = Event.new(
         uid=uid,
+        sequence=sum(_meeting_sequence(m) for m in series.meetings),
         start=start,
         end=start + timedelta(minutes=series.duration_minutes),
         stamp=now,
@@ -161,6 +170,7 @@ def _override(meeting: Meeting, uid: str, tz: ZoneInfo, now: datetime) -> Event:
     event = Event.new(
         uid=uid,
         recurrence_id=_slot(meeting.occurrence_date, series.local_time, tz),
+        sequence=_meeting_sequence(meeting),
         start=meeting.starts_at.astimezone(tz),
         end=meeting.ends_at.astimezone(tz),
         stamp=now,
@@ -169,6 +179,15 @@ def _override(meeting: Meeting, uid: str, tz: ZoneInfo, now: datetime) -> Event:
     )
     event.add_component(_alarm(series))
     return event
+
+
+def _series_uid(series: MeetingSeries) -> str:
+    return f"est-series-{series.id}@{UID_DOMAIN}"
+
+
+def _meeting_sequence(meeting: Meeting) -> int:
+    """0 for a meeting never changed; one more with every save (moving, cancelling, …)."""
+    return max((meeting.version or 1) - 1, 0)
 
 
 def _slot(day: date, at: time, tz: ZoneInfo) -> datetime:
