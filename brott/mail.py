@@ -1,6 +1,7 @@
 """Sending e-mail: over SMTP when configured, else as .eml files in instance/outbox/."""
 
 import smtplib
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -8,6 +9,7 @@ from typing import Protocol
 
 from flask import Flask
 
+from brott import clock
 from brott.models import OutboxMessage
 
 
@@ -63,14 +65,16 @@ def mailer_for(app: Flask) -> Mailer:
     return FileMailer(Path(app.instance_path) / "outbox")
 
 
-def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
-    """The e-mail for an outbox row; its Message-ID is the row's deterministic id."""
+def build_message(row: OutboxMessage, sender: str, sent_at: datetime | None = None) -> EmailMessage:
+    """The e-mail for an outbox row; its Message-ID is the row's deterministic id and its Date
+    the moment it is handed to the mail server (not when it fell due, which may be hours or,
+    after downtime, days earlier and would sort it out of sight in a mail client)."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = row.recipient_email
     message["Subject"] = row.subject
     message["Message-ID"] = row.message_id
-    message["Date"] = format_datetime(row.due_at)
+    message["Date"] = format_datetime(sent_at or clock.now())
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(row.body)
     if row.html_body:
