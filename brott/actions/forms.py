@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from brott.forms import Form
 from brott.measures.forms import measure_choices
 from brott.models import ACTION_STATUS_LABELS, ActionStatus
 from brott.places.forms import place_choices
@@ -15,7 +15,7 @@ from brott.services import places as place_service
 ACTION_STATUS_CHOICES = [SelectChoice(s.value, ACTION_STATUS_LABELS[s]) for s in ActionStatus]
 
 
-class ActionStatusForm(FlaskForm):
+class ActionStatusForm(Form):
     status = SelectField(_l("Status"), choices=ACTION_STATUS_CHOICES)
     comment = TextAreaField(
         _l("Comment"),
@@ -25,14 +25,14 @@ class ActionStatusForm(FlaskForm):
     next = HiddenField()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     comment = TextAreaField(
         _l("Comment (optional)"),
         validators=[Length(max=2000, message=_l("At most %(limit)d characters.", limit=2000))],
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """An action: decided at a meeting, or entered by hand."""
 
     title = StringField(

@@ -1,14 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from brott.forms import Form
 from brott.models import ROLE_LABELS, Role
 
 ROLE_CHOICES = [SelectChoice(r.value, ROLE_LABELS[r]) for r in Role]
 
 
-class NewMemberForm(FlaskForm):
+class NewMemberForm(Form):
     email = EmailField(
         _l("Email"),
         validators=[
@@ -32,12 +32,12 @@ class NewMemberForm(FlaskForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
 
 
-class MembershipForm(FlaskForm):
+class MembershipForm(Form):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     active = BooleanField(_l("Active"))
 
 
-class PartnerForm(FlaskForm):
+class PartnerForm(Form):
     name = StringField(
         _l("Name"),
         validators=[

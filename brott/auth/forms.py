@@ -1,12 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from brott.forms import Form
 from brott.i18n import LANGUAGE_NAMES
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         _l("Email"),
         validators=[
@@ -21,11 +21,11 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(Form):
     """Only the CSRF token: for POST-only buttons such as logging out."""
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     """The header's language switch. Any code is accepted: one the app does not speak
     means Swedish."""
 
@@ -33,7 +33,7 @@ class LanguageForm(FlaskForm):
     next = HiddenField()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     language = SelectField(
         _l("Language of pages and e-mails"),
         choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],

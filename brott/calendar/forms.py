@@ -1,13 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import AnyOf, InputRequired
+
+from brott.forms import Form
 
 ENABLE = "enable"  # switch the feed on, or replace its link with a new one
 DISABLE = "disable"
 
 
-class FeedForm(FlaskForm):
+class FeedForm(Form):
     """The buttons of the calendar page; each submits its own `operation`."""
 
     operation = StringField(

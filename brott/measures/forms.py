@@ -1,6 +1,5 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -14,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from brott.forms import Form
 from brott.models import STATUS_LABELS, MeasureStatus
 
 STATUS_CHOICES = [SelectChoice(s.value, STATUS_LABELS[s]) for s in MeasureStatus]
@@ -30,7 +30,7 @@ def measure_choices(titles: list[tuple[int, str]]) -> list[SelectChoice]:
     return [SelectChoice("", _("None")), *(SelectChoice(str(i), title) for i, title in titles)]
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """Filters of the measure list; read from the query string."""
 
     class Meta:
@@ -41,7 +41,7 @@ class FilterForm(FlaskForm):
     category = SelectField(_l("Category"), choices=[ALL], default="")
 
 
-class UpdateForm(FlaskForm):
+class UpdateForm(Form):
     """Status and progress, with the comment that explains the change."""
 
     status = SelectField(_l("Status"), choices=STATUS_CHOICES)
@@ -65,7 +65,7 @@ class UpdateForm(FlaskForm):
     version = HiddenField()
 
 
-class MeasureForm(FlaskForm):
+class MeasureForm(Form):
     title = StringField(
         _l("Title"),
         validators=[

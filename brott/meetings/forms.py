@@ -3,7 +3,6 @@ import re
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     IntegerField,
@@ -24,6 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from brott.forms import Form
 from brott.measures.forms import MultiCheckboxField
 from brott.services.meetings import DEFAULT_TITLE
 
@@ -54,7 +54,7 @@ def parse_reminder_hours(text: str) -> list[int]:
     return [round(float(part) * 60) for part in re.split(r"[,;\s]+", text.strip()) if part]
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(Form):
     title = StringField(
         _l("Name"),
         default=DEFAULT_TITLE,
@@ -117,13 +117,13 @@ class SeriesForm(FlaskForm):
             raise ValidationError(_("Enter at least one reminder, for example 48, 2."))
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     day = DateField(_l("New date"), validators=[InputRequired(_l("Enter a date."))])
     time = TimeField(_l("New time"), validators=[InputRequired(_l("Enter a time."))])
     location = StringField(_l("Location"), validators=[Length(max=200)])
 
 
-class AgendaForm(FlaskForm):
+class AgendaForm(Form):
     agenda = TextAreaField(_l("Agenda"), validators=[Length(max=10000)])
     situation_summary = TextAreaField(
         _l("Joint situation picture (summary)"),
@@ -132,5 +132,5 @@ class AgendaForm(FlaskForm):
     )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     """Only the CSRF token: cancelling is a POST."""

@@ -1,6 +1,5 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -10,6 +9,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from brott.forms import Form
 from brott.models import SOURCE_LABELS, VISIBILITY_LABELS, NoteSource, Visibility
 from brott.services.notes import MAX_TEXT
 
@@ -18,7 +18,7 @@ VISIBILITY_CHOICES = [SelectChoice(v.value, VISIBILITY_LABELS[v]) for v in Visib
 ALL = SelectChoice("", _l("All"))
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     observed_from = DateTimeLocalField(
         _l("Observed from"),
         format="%Y-%m-%dT%H:%M",
@@ -49,7 +49,7 @@ class NoteForm(FlaskForm):
     measure_id = SelectField(_l("Linked measure (optional)"), coerce=str, default="")
 
 
-class NoteFilterForm(FlaskForm):
+class NoteFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -61,7 +61,7 @@ class NoteFilterForm(FlaskForm):
     visibility = SelectField(_l("Visibility"), choices=[ALL, *VISIBILITY_CHOICES], default="")
 
 
-class RetentionForm(FlaskForm):
+class RetentionForm(Form):
     months = SelectField(
         _l("Delete notes older than (months)"),
         coerce=int,
@@ -72,5 +72,5 @@ class RetentionForm(FlaskForm):
     )
 
 
-class BareForm(FlaskForm):
+class BareForm(Form):
     """Only the CSRF token, for POST buttons."""

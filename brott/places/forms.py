@@ -1,10 +1,10 @@
 """Forms of the places area: a place with its area and coordinates, a note category."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import FloatField, HiddenField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from brott.forms import Form
 from brott.models import NoteCategory, Place
 
 NONE = ""
@@ -15,7 +15,7 @@ def place_choices(items: list[Place] | list[NoteCategory]) -> list[SelectChoice]
     return [SelectChoice(str(item.id), item.name) for item in items]
 
 
-class PlaceForm(FlaskForm):
+class PlaceForm(Form):
     name = StringField(
         _l("Name"),
         validators=[DataRequired(_l("Enter a name.")), Length(max=120)],
@@ -36,7 +36,7 @@ class PlaceForm(FlaskForm):
     version = HiddenField()  # on the edit form: the version it was loaded with
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(Form):
     name = StringField(
         _l("New category"),
         validators=[DataRequired(_l("Enter a name.")), Length(max=80)],

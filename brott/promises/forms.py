@@ -1,14 +1,14 @@
 """The form that starts a new citizen-promise period."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import Optional
 
+from brott.forms import Form
 from brott.measures.forms import MultiCheckboxField
 
 
-class PromiseForm(FlaskForm):
+class PromiseForm(Form):
     title = StringField(_l("Title"), description=_l("For example: Citizen promise 2026–2027"))
     goal = TextAreaField(_l("What the promise aims at"))
     municipality = StringField(_l("Municipality"))
