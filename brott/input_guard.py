@@ -1,7 +1,109 @@
-"""Hostile or malformed input is answered with a 4xx page before it reaches a view."""
+"""Hostile or malformed input is answered with a 4xx page before it reaches a view.
 
-from flask import Flask
+Two kinds of input would otherwise travel as far as the database and fail there, as a 500:
+
+- A number larger than the database's `integer` (PostgreSQL's holds up to 2^31 - 1) as an
+  id. The `int` URL converter is bounded, so `/insatser/2147483648` matches no route (404);
+  an id in the query string or form (a field named `…_id`, `…_ids` or `id`) that is written
+  in digits but is not a number the database can hold is a 404 as well: it names nothing.
+- A NUL byte, which PostgreSQL refuses in any text, and the other C0 control characters,
+  which no one types. In the path they are refused outright; in the query string and form
+  values TAB, LF and CR stay allowed (a text area sends line breaks), anything else is a 400
+  with a page that says what is wrong.
+
+Forms read only the form fields (never uploaded files or a JSON body) through the base form
+in brott/forms.py, which also refuses line breaks in single-line fields, dates in years no
+note or meeting can have and numbers that are not finite.
+"""
+
+import builtins
+import re
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter, Map, ValidationError
+
+from brott.errors import ERROR_TITLES
+
+MAX_ID = 2**31 - 1  # PostgreSQL's `integer`, the type of every id column
+MAX_ID_DIGITS = len(str(MAX_ID))
+# C0 controls and DEL: refused everywhere in the path
+PATH_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# the same, except TAB, LF and CR, which a text area legitimately sends
+VALUE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+ID_NAME = re.compile(r"(^|_)ids?$")
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:…>` that matches only numbers an id column can hold; larger ones are a 404."""
+
+    def __init__(  # werkzeug's parameter names: a rule may pass them, e.g. <int(max=9):n>
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = None,
+        signed: bool = False,
+    ) -> None:
+        bounded = MAX_ID if max is None else builtins.min(max, MAX_ID)
+        super().__init__(map, fixed_digits, min, bounded, signed)
+
+    def to_python(self, value: str) -> int:
+        if len(value.lstrip("-")) > MAX_ID_DIGITS:  # spare int() thousands of digits
+            raise ValidationError()
+        return super().to_python(value)
 
 
 def init_app(app: Flask) -> None:
-    """Install the request checks."""
+    """Bound the `int` URL converter and install the request check."""
+    app.url_map.converters["int"] = BoundedIntegerConverter
+    # first of all before-request hooks: the council lookup, the login and the CSRF check
+    # must not see what is refused here
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_hostile_input)
+
+
+def refuse_hostile_input():
+    """400 for control characters, 404 for ids no row can have; None lets the request on."""
+    if PATH_CONTROL.search(request.path) or _has_control_characters(request.args):
+        return _refused()
+    if _has_control_characters(request.form):
+        return _refused()
+    if _names_an_impossible_id(request.args) or _names_an_impossible_id(request.form):
+        raise NotFound()
+    return None
+
+
+def _has_control_characters(values: MultiDict) -> bool:
+    return any(
+        VALUE_CONTROL.search(name) or VALUE_CONTROL.search(value)
+        for name, value in values.items(multi=True)
+    )
+
+
+def _names_an_impossible_id(values: MultiDict) -> bool:
+    return any(
+        value.isdigit() and not is_storable_id(value)
+        for name, value in values.items(multi=True)
+        if ID_NAME.search(name)
+    )
+
+
+def is_storable_id(text: str) -> bool:
+    """Whether `text` is an id written in ASCII digits that an id column can hold."""
+    digits = text.lstrip("0")
+    return (
+        text.isascii() and text.isdigit() and len(digits) <= MAX_ID_DIGITS and int(text) <= MAX_ID
+    )
+
+
+def _refused() -> tuple[str, int]:
+    text = _(
+        "The address or the form contains characters that cannot be used, such as "
+        "control characters. Remove them and try again."
+    )
+    page = render_template(
+        "errors/error.html", code=400, title=ERROR_TITLES[400], text=text, reference=None
+    )
+    return page, 400
