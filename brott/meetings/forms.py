@@ -1,3 +1,4 @@
+import math
 import re
 
 from flask_babel import LazyString
@@ -25,7 +26,7 @@ from wtforms.validators import (
 
 from brott.forms import Form
 from brott.measures.forms import MultiCheckboxField
-from brott.services.meetings import DEFAULT_TITLE
+from brott.services.meetings import DEFAULT_TITLE, MAX_REMINDER_MINUTES
 
 # weekday names as they appear inside a sentence ("tisdag kl. 09:00" in Swedish); Monday = 0
 WEEKDAYS = [
@@ -50,8 +51,12 @@ WEEKDAY_CHOICES = [
 
 
 def parse_reminder_hours(text: str) -> list[int]:
-    """'48, 2' or '24 0.5' (hours before the meeting) → minutes; ValueError if not numbers."""
-    return [round(float(part) * 60) for part in re.split(r"[,;\s]+", text.strip()) if part]
+    """'48, 2' or '24 0.5' (hours before the meeting) → minutes; ValueError if not finite
+    numbers ('inf', 'nan' and '1e309' are floats to Python, but no number of hours)."""
+    hours = [float(part) for part in re.split(r"[,;\s]+", text.strip()) if part]
+    if not all(math.isfinite(h) for h in hours):
+        raise ValueError("not a finite number of hours")
+    return [round(h * 60) for h in hours]
 
 
 class SeriesForm(Form):
@@ -115,6 +120,14 @@ class SeriesForm(Form):
             raise ValidationError(_("Write hours as numbers, for example 48, 2.")) from error
         if not minutes:
             raise ValidationError(_("Enter at least one reminder, for example 48, 2."))
+        if not all(0 < m <= MAX_REMINDER_MINUTES for m in minutes):
+            raise ValidationError(
+                _(
+                    "Give each reminder in hours before the meeting: more than 0 and at most "
+                    "14 days (%(hours)d hours).",
+                    hours=MAX_REMINDER_MINUTES // 60,
+                )
+            )
 
 
 class MoveForm(Form):
