@@ -1,5 +1,6 @@
 """Sending e-mail: over SMTP when configured, else as .eml files in instance/outbox/."""
 
+import re
 import smtplib
 from datetime import datetime
 from email.message import EmailMessage
@@ -11,6 +12,8 @@ from flask import Flask
 
 from brott import clock
 from brott.models import OutboxMessage
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class Mailer(Protocol):
@@ -65,6 +68,12 @@ def mailer_for(app: Flask) -> Mailer:
     return FileMailer(Path(app.instance_path) / "outbox")
 
 
+def one_line(text: str) -> str:
+    """A header value on one line: a title stored with a line break (or another control
+    character) must neither be refused by the e-mail library nor start a header of its own."""
+    return " ".join(CONTROL.sub(" ", text).split())
+
+
 def build_message(row: OutboxMessage, sender: str, sent_at: datetime | None = None) -> EmailMessage:
     """The e-mail for an outbox row; its Message-ID is the row's deterministic id and its Date
     the moment it is handed to the mail server (not when it fell due, which may be hours or,
@@ -72,7 +81,7 @@ def build_message(row: OutboxMessage, sender: str, sent_at: datetime | None = No
     message = EmailMessage()
     message["From"] = sender
     message["To"] = row.recipient_email
-    message["Subject"] = row.subject
+    message["Subject"] = one_line(row.subject)
     message["Message-ID"] = row.message_id
     message["Date"] = format_datetime(sent_at or clock.now())
     message["Auto-Submitted"] = "auto-generated"

@@ -14,13 +14,14 @@ The feed is readable by anyone who has its URL, so it carries times, places and 
 never an agenda or a situation picture.
 """
 
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from icalendar import Alarm, Calendar, Event, Timezone
+from icalendar import Alarm, Calendar, Event, Timezone, vText
 from icalendar.enums import STATUS, TRANSP
 from sqlalchemy.orm import selectinload
 
@@ -334,4 +335,25 @@ def _finish(calendar: Calendar, earliest: date, now: datetime) -> bytes:
         calendar.add_component(
             Timezone.from_tzid(STOCKHOLM, first_date=first_date, last_date=last_date)
         )
+    _clean_texts(calendar)
     return calendar.to_ical()
+
+
+SINGLE_LINE_TEXTS = ("NAME", "X-WR-CALNAME", "SUMMARY", "LOCATION")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL_BUT_TAB_AND_LF = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _clean_texts(calendar: Calendar) -> None:
+    """Titles and places stored before forms refused line breaks may hold them, or other
+    control characters: a line break in the calendar's name makes the file unwritable, and
+    RFC 5545 allows none of them in a text. Single-line texts become one line; descriptions
+    keep their line breaks."""
+    for component in calendar.walk():
+        for name in SINGLE_LINE_TEXTS:
+            if name in component:
+                text = " ".join(CONTROL.sub(" ", str(component[name])).split())
+                component[name] = vText(text)
+        if "DESCRIPTION" in component:
+            text = str(component["DESCRIPTION"]).replace("\r\n", "\n")
+            component["DESCRIPTION"] = vText(CONTROL_BUT_TAB_AND_LF.sub(" ", text))
