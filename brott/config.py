@@ -14,6 +14,12 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # BROTT_PRODUCTION=true: served over HTTPS only; see PRODUCTION_SETTINGS below
+    "PRODUCTION": False,
+    "MAX_CONTENT_LENGTH": 1024 * 1024,  # a larger request body is refused with 413
+    "MAX_FORM_MEMORY_SIZE": 500 * 1024,  # so is a larger form text (a whole urlencoded form)
+    "LOG_LEVEL": "INFO",  # of the stderr log set up when the host configured none
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     "PUBLIC_URL": "http://127.0.0.1:5000",  # base of links in e-mails and calendar feeds
     "MAIL_SERVER": None,  # None: e-mails are written to instance/outbox/ as .eml files
@@ -26,6 +32,14 @@ DEFAULTS = {
     "STALE_MEASURE_DAYS": 30,  # a measure without update this long is in the owner's digest
     "DIGEST_LOCAL_TIME": "07:00",
     "ACTION_LINK_MAX_AGE_DAYS": 7,
+}
+
+# what the one production switch turns on (HSTS is sent by brott/security.py); cookies are
+# HttpOnly and SameSite=Lax in every mode (DEFAULTS)
+PRODUCTION_SETTINGS = {
+    "SESSION_COOKIE_SECURE": True,
+    "REMEMBER_COOKIE_SECURE": True,
+    "PREFERRED_URL_SCHEME": "https",
 }
 
 SECRET_KEY_FILE = "secret_key"
@@ -41,6 +55,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url
     if test_config:
         app.config.from_mapping(test_config)
+    app.config["PRODUCTION"] = _switch("PRODUCTION", app.config["PRODUCTION"])
+    if app.config["PRODUCTION"]:
+        app.config.update(PRODUCTION_SETTINGS)
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
@@ -56,6 +73,17 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+
+
+def _switch(name: str, value: object) -> bool:
+    """An on/off setting, also when written as text ("False" must not read as true)."""
+    if isinstance(value, str):
+        words = {"true": True, "1": True, "yes": True, "on": True}
+        words |= {"false": False, "0": False, "no": False, "off": False, "": False}
+        if value.strip().lower() not in words:
+            raise ValueError(f"{name} must be true or false, not {value!r}")
+        return words[value.strip().lower()]
+    return bool(value)
 
 
 def normalise_database_url(url: str) -> str:
