@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 CATALOG := brott/translations/sv/LC_MESSAGES/messages
 PYBABEL := $(BIN)/pybabel
 
-.PHONY: install run test lint format bench clean messages translations
+.PHONY: install run test lint format bench clean messages translations security-report
 
 install: $(STAMP) $(CATALOG).mo
 
@@ -46,10 +46,24 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy brott
+	$(BIN)/bandit -c pyproject.toml -r brott -q --severity-level medium
 
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# the figures a municipality's security officer asks for: the tests marked `security` (both
+# databases) record them, bandit adds its findings, tests/security_report.py prints a table and
+# a verdict (exit 1: FAIL, 2: INCOMPLETE — a section not measured or a test skipped)
+security-report: install
+	@report=$$(mktemp -d); \
+	BROTT_SECURITY_REPORT=$$report/figures.jsonl \
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
+		$(BIN)/pytest -m security -q -p no:cacheprovider --junitxml=$$report/tests.xml; \
+	tests=$$?; \
+	$(BIN)/bandit -c pyproject.toml -r brott -q -f json -o $$report/bandit.json; \
+	$(BIN)/python -m tests.security_report $$report --tests-exit $$tests; \
+	verdict=$$?; rm -rf $$report; exit $$verdict
 
 bench: install
 	$(BIN)/pytest bench --benchmark-only -p no:cacheprovider
