@@ -61,7 +61,7 @@ PLAIN_VALUES = {
     "filename": ["style.css"],
 }
 
-# the viewers, in the order they are tried; see `world` for who they are
+# who asks; see `world` for who they are
 COUNCIL_ROLES = {
     "admin": Role.ADMIN,
     "coordinator": Role.COORDINATOR,
