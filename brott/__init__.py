@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from brott import config, council_scope, errors, i18n, input_guard, security
+from brott import config, council_scope, errors, i18n, input_guard, observability, security
 from brott.extensions import csrf, db, login_manager, migrate
 
 
@@ -20,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     council_scope.init_app(app)
     security.init_app(app)
+    observability.init_app(app)
     input_guard.init_app(app)
     _configure_login(app)
 

@@ -1,20 +1,82 @@
 """Shell commands: `flask --app app demo`, `create-user`, `scheduler`, `dispatch`.
 
 They speak to an operator in a shell, in English (the code's language); the web pages and
-e-mails are where translation happens.
+e-mails are where translation happens. A command that fails says why in one line on stderr
+("Error: …") and exits non-zero (2 for bad arguments, 1 otherwise), never with a traceback:
+see `OperatorCommand`.
 """
 
+from typing import Any
+
 import click
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from flask.cli import with_appcontext
+from sqlalchemy import exc as sa_exc
 
 from brott import clock
-from brott.errors import DomainError
+from brott.errors import DomainError, database_unavailable, roll_back_safely
 from brott.extensions import db
 from brott.models import Council, Role
 from brott.services import councils as council_service
 from brott.services import demo as demo_service
 from brott.services import users as user_service
+
+
+class OperatorCommand(click.Command):
+    """A command whose failures are one line for the operator, never a traceback.
+
+    Bad arguments, a broken rule (DomainError) and an unreachable database each become a
+    one-line `Error: …`; anything else too, unless the app runs in debug mode
+    (FLASK_DEBUG=1), where the traceback is what the developer wants.
+    """
+
+    def make_context(self, info_name, args, parent=None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as error:
+            raise _one_line(error) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:
+            raise _one_line(error) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except DomainError as error:
+            roll_back_safely()
+            raise click.ClickException(_first_line(error.message)) from None
+        except sa_exc.DBAPIError as error:
+            roll_back_safely()
+            if database_unavailable(error):
+                raise click.ClickException(
+                    f"the database is unreachable: {_first_line(error.orig)}"
+                ) from None
+            raise click.ClickException(
+                f"the database refused the work: {_first_line(error.orig)}"
+            ) from None
+        except Exception as error:
+            roll_back_safely()
+            if has_app_context() and current_app.debug:
+                raise
+            raise click.ClickException(
+                f"unexpected {type(error).__name__}: {_first_line(error)} "
+                "(FLASK_DEBUG=1 shows the traceback)"
+            ) from None
+
+
+class _BadArguments(click.ClickException):
+    exit_code = 2  # as click's own usage errors
+
+
+def _one_line(error: click.UsageError) -> click.ClickException:
+    """A usage error without the usage block: the message, and where help is."""
+    return _BadArguments(f"{_first_line(error.format_message())} (--help lists the options)")
+
+
+def _first_line(error: object) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def register_cli(app: Flask) -> None:
@@ -24,7 +86,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(dispatch)
 
 
-@click.command("scheduler")
+@click.command("scheduler", cls=OperatorCommand)
 @with_appcontext
 def run_scheduler() -> None:
     """Run the reminder scheduler in the foreground (one such process per installation)."""
@@ -36,7 +98,7 @@ def run_scheduler() -> None:
     scheduler.run_blocking(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
-@click.command("dispatch")
+@click.command("dispatch", cls=OperatorCommand)
 def dispatch() -> None:
     """Plan ahead and send every due reminder once, then exit (for cron or a manual run)."""
     from brott import clock, jobs
@@ -50,7 +112,7 @@ def dispatch() -> None:
     )
 
 
-@click.command("demo")
+@click.command("demo", cls=OperatorCommand)
 @click.option("--if-empty", is_flag=True, help="Do nothing when any council already exists.")
 def demo(if_empty: bool) -> None:
     """Load the Borlänge demo council, promise, measures and users (idempotent)."""
@@ -64,7 +126,7 @@ def demo(if_empty: bool) -> None:
         click.echo(f"  {email:<24} {role.value}")
 
 
-@click.command("create-user")
+@click.command("create-user", cls=OperatorCommand)
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--council", "slug", required=True, help="Slug of the council, e.g. borlange.")

@@ -1,13 +1,20 @@
-"""Domain errors that services raise, and the error pages users see."""
+"""Domain errors that services raise, and the error pages users see.
+
+A database out of reach is answered with 503 and a plain page that needs nothing stored;
+a server error is logged with its traceback and the request id that its page shows.
+"""
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import suppress
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy import exc as sa_exc
+from werkzeug.exceptions import HTTPException
 
-from brott.extensions import db
+from brott.extensions import db, login_manager
+from brott.observability import request_id
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +93,9 @@ ERROR_TITLES = {
     403: _l("Access denied"),
     404: _l("Page not found"),
     405: _l("Method not allowed"),
+    413: _l("Too much data"),
     500: _l("Something went wrong"),
+    503: _l("The service is unavailable"),
 }
 
 ERROR_TEXTS = {
@@ -94,21 +103,112 @@ ERROR_TEXTS = {
     403: _l("You are not allowed to do this."),
     404: _l("What you are looking for does not exist, or you do not have access to it."),
     405: _l("This address does not accept that kind of request."),
+    413: _l(
+        "What you sent is larger than the service accepts. Nothing was saved. "
+        "Shorten the text and try again."
+    ),
     500: _l("An unexpected error occurred. Nothing was saved. Try again in a while."),
+    503: _l(
+        "The service cannot reach its database right now. Nothing was saved. "
+        "Try again in a few minutes."
+    ),
 }
+
+# server-side failures: their page shows the request id, which finds the log lines
+WITH_REFERENCE = {500, 503}
+RETRY_AFTER_SECONDS = 30
 
 
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
-        db.session.rollback()
-        return _render(error.code or 500), error.code
+        _end_unit_of_work()
+        return _error_page(error.code or 500)
+
+    @app.errorhandler(sa_exc.DBAPIError)
+    def handle_database_error(error: sa_exc.DBAPIError):
+        if not database_unavailable(error):
+            return handle_unexpected(error)
+        return _unavailable(error)
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
+        log.error("unhandled error (request %s)", request_id(), exc_info=error)
+        _end_unit_of_work()
+        return _error_page(500)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` means the database is out of reach (or refused work for now).
+
+    OperationalError is what the drivers raise when a connection cannot be made or was lost
+    (and, on PostgreSQL, for an administrator's shutdown or a statement given up); any other
+    driver error counts when SQLAlchemy invalidated the connection it came from.
+    """
+    return isinstance(error, sa_exc.OperationalError) or (
+        isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated
+    )
+
+
+def roll_back_safely() -> bool:
+    """Undo the failed unit of work; False when even that failed (the database is gone).
+
+    Then the session is discarded with its connection invalidated, so the pool opens a
+    fresh one next time instead of handing out a dead one.
+    """
+    try:
         db.session.rollback()
-        log.exception("unhandled error", exc_info=error)
-        return _render(InternalServerError.code), 500
+        return True
+    except Exception as error:
+        log.warning("rollback failed (request %s): %s", request_id(), _first_line(error))
+        _discard_session()
+        return False
+
+
+def _discard_session() -> None:
+    with suppress(Exception):
+        db.session().invalidate()  # the scoped proxy does not offer invalidate
+    with suppress(Exception):
+        db.session.remove()
+
+
+def _end_unit_of_work() -> None:
+    if not roll_back_safely():
+        _forget_database_state()
+
+
+def _forget_database_state() -> None:
+    """Leave nothing of this request's database work behind, without touching the database.
+
+    The session is discarded (see `roll_back_safely`) and the request carries on as an
+    anonymous visitor outside any council, so that the error page's own rendering (the
+    header, the language choice) asks nothing of the database.
+    """
+    _discard_session()
+    # Flask-Login keeps the request's user in g._login_user; set it so nothing loads it now
+    g._login_user = login_manager.anonymous_user()
+    g.viewer = None
+    g.council = None
+
+
+def _unavailable(error: BaseException) -> tuple[str, int, dict[str, str]]:
+    """The 503 answer: a plain page, and nothing of the broken connection kept."""
+    reason = getattr(error, "orig", None) or error
+    log.warning("database unavailable (request %s): %s", request_id(), _first_line(reason))
+    _forget_database_state()
+    return _render_plain(503), 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def _error_page(code: int) -> tuple[str, int, dict[str, str]]:
+    """The error page in the site's layout; the plain one when the layout itself fails."""
+    try:
+        return _render(code), code, {}
+    except Exception as failure:  # the header reads the user and the council
+        if database_unavailable(failure):
+            return _unavailable(failure)
+        log.exception("the error page could not be shown (request %s)", request_id())
+        _forget_database_state()
+        return _render_plain(code), code, {}
 
 
 def _render(code: int) -> str:
@@ -118,4 +218,25 @@ def _render(code: int) -> str:
         code=code,
         title=ERROR_TITLES[code],
         text=ERROR_TEXTS[code],
+        reference=request_id() if code in WITH_REFERENCE else None,
     )
+
+
+def _render_plain(code: int) -> str:
+    """The error page without the site header: nothing on it needs the database."""
+    code = code if code in ERROR_TITLES else 500
+    try:
+        return render_template(
+            "errors/plain.html",
+            code=code,
+            title=ERROR_TITLES[code],
+            text=ERROR_TEXTS[code],
+            reference=request_id() if code in WITH_REFERENCE else None,
+        )
+    except Exception:  # the last resort must answer whatever broke
+        log.exception("the plain error page failed (request %s)", request_id())
+        return f"{code} - {request_id()}"
+
+
+def _first_line(error: object) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
