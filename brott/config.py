@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -32,6 +33,16 @@ DEFAULTS = {
     "STALE_MEASURE_DAYS": 30,  # a measure without update this long is in the owner's digest
     "DIGEST_LOCAL_TIME": "07:00",
     "ACTION_LINK_MAX_AGE_DAYS": 7,
+    # a login ends after this long without a request; PERMANENT_SESSION_LIFETIME follows it
+    # (auth/session_guard). "Remember me" keeps a login on that device across idle ends
+    "SESSION_IDLE_MINUTES": 60,
+    "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+    # failed logins within the window after which further attempts wait (services/throttle)
+    "LOGIN_FAILURES_PER_ACCOUNT": 5,
+    "LOGIN_FAILURES_PER_ADDRESS": 30,
+    "LOGIN_FAILURE_WINDOW_MINUTES": 15,
+    "REDIS_URL": None,  # e.g. redis://127.0.0.1:6379/0: login failures counted there, not in SQL
+    "REDIS_KEY_PREFIX": "brott:",  # keeps installations that share one Redis apart
 }
 
 # what the one production switch turns on (HSTS is sent by brott/security.py); cookies are

@@ -134,6 +134,20 @@ def roles_with(permission: Permission) -> tuple[Role, ...]:
 # roles that may own a measure: those who may update one
 OWNER_ROLES = roles_with(Permission.UPDATE_MEASURE)
 
+# roles a council's admins may require to log in with a second factor (services/two_factor)
+TWO_FACTOR_ROLES = (Role.POLICE, Role.COORDINATOR, Role.ADMIN)
+
+
+def two_factor_required(membership: Membership) -> bool:
+    """Whether the council requires a second factor of the membership's role."""
+    return membership.role.value in (membership.council.two_factor_roles or ())
+
+
+def two_factor_missing(membership: Membership) -> bool:
+    """Whether the membership's role requires a second factor its user has not set up: such
+    a member may do nothing in the council until they have."""
+    return two_factor_required(membership) and not membership.user.totp_secret
+
 
 @dataclass(frozen=True)
 class Viewer:
@@ -177,6 +191,8 @@ class Viewer:
     def permissions(self) -> frozenset[Permission]:
         if self.kind is ViewerKind.PUBLIC or self.membership is None:
             return RULES[ViewerKind.PUBLIC]
+        if two_factor_missing(self.membership):
+            return frozenset()  # nothing but setting it up (auth.two_factor), outside councils
         if self.kind is ViewerKind.TOKEN:
             return RULES[self.membership.role] & RULES[ViewerKind.TOKEN]
         return RULES[self.membership.role]

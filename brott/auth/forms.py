@@ -1,9 +1,18 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Length
 
 from brott.forms import Form
 from brott.i18n import LANGUAGE_NAMES
+from brott.measures.forms import MultiCheckboxField
 
 
 class LoginForm(Form):
@@ -18,7 +27,34 @@ class LoginForm(Form):
         _l("Password"),
         validators=[DataRequired(_l("Enter your password.")), Length(max=200)],
     )
+    remember = BooleanField(_l("Remember me"))
     next = HiddenField()
+
+
+class CodeForm(Form):
+    """The six digits of an authenticator app."""
+
+    code = StringField(
+        _l("Code from your authenticator app"),
+        validators=[DataRequired(_l("Enter the 6-digit code.")), Length(max=20)],
+    )
+
+
+class TwoFactorOffForm(CodeForm):
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=200)],
+    )
+
+
+class TwoFactorRolesForm(Form):
+    """A council's admin chooses the roles that must log in with a second factor."""
+
+    roles = MultiCheckboxField(
+        _l("Roles that must use two-step login"),
+        validate_choice=False,  # the service names what is not allowed
+    )
+    version = HiddenField()
 
 
 class LogoutForm(Form):
