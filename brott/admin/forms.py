@@ -1,6 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Email, Length
 
 from brott.forms import Form
 from brott.models import ROLE_LABELS, Role
@@ -9,6 +17,8 @@ ROLE_CHOICES = [SelectChoice(r.value, ROLE_LABELS[r]) for r in Role]
 
 
 class NewMemberForm(Form):
+    """Inviting a person: no password; they choose their own (services/invitations)."""
+
     email = EmailField(
         _l("Email"),
         validators=[
@@ -24,17 +34,19 @@ class NewMemberForm(Form):
             Length(max=200, message=_l("The name may be at most %(limit)d characters.", limit=200)),
         ],
     )
-    password = PasswordField(
-        _l("Password (for a new account)"),
-        validators=[Optional(), Length(max=200)],
-        description=_l("Only needed if the person does not have an account yet."),
-    )
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
 
 
 class MembershipForm(Form):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     active = BooleanField(_l("Active"))
+    version = HiddenField()  # the version the form was loaded with
+
+
+class InvitationActionForm(Form):
+    """Sending a pending invitation again, or withdrawing it: a button on each row."""
+
+    invitation_id = IntegerField()
 
 
 class PartnerForm(Form):

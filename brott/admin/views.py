@@ -3,18 +3,21 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from brott.admin.forms import MembershipForm, NewMemberForm, PartnerForm
+from brott import clock
+from brott.admin.forms import InvitationActionForm, MembershipForm, NewMemberForm, PartnerForm
 from brott.council_scope import council, load, requires, viewer
-from brott.errors import DomainError, show_on_form
+from brott.errors import ConflictError, DomainError, show_on_form
 from brott.extensions import db
-from brott.models import Membership, PartnerOrganisation, Role
-from brott.notes.forms import RetentionForm
+from brott.models import Invitation, Membership, PartnerOrganisation, Role
+from brott.notes.forms import BareForm, RetentionForm
 from brott.policy import Permission
 from brott.services import audit as audit_service
+from brott.services import invitations as invitation_service
 from brott.services import outbox as outbox_service
 from brott.services import partners as partner_service
 from brott.services import retention as retention_service
 from brott.services import users as user_service
+from brott.services.versions import seen_version
 
 bp = Blueprint("admin", __name__, url_prefix="/r/<slug>/admin")
 
@@ -22,44 +25,111 @@ bp = Blueprint("admin", __name__, url_prefix="/r/<slug>/admin")
 @bp.route("/anvandare")
 @requires(Permission.MANAGE_USERS)
 def users():
-    return render_template("admin/users.html", members=user_service.memberships(viewer()))
+    return render_template(
+        "admin/users.html",
+        members=user_service.memberships(viewer()),
+        invitations=invitation_service.pending(council().id),
+        expired_before=clock.now() - invitation_service.max_age(),
+    )
 
 
 @bp.route("/anvandare/ny", methods=["GET", "POST"])
 @requires(Permission.MANAGE_USERS)
 def create_member():
+    """Invite a person; the answer is the same whether or not the address has an account."""
     form = NewMemberForm()
     if form.validate_on_submit():
         try:
-            user_service.add_member(
-                council(),
-                form.email.data,
-                form.name.data,
-                form.password.data or "",
-                Role(form.role.data),
+            address = invitation_service.invite(
+                viewer(), form.email.data, form.name.data, Role(form.role.data), clock.now()
             )
             db.session.commit()
-            flash(_("The member is added."), "success")
+            flash(_("Invitation sent to %(email)s.", email=address), "success")
             return redirect(url_for("admin.users"))
         except DomainError as error:
             show_on_form(form, error)
-    return render_template("admin/member_form.html", form=form)
+    return render_template("admin/member_form.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/medlemskap/<int:membership_id>", methods=["GET", "POST"])
 @requires(Permission.MANAGE_USERS)
 def edit_membership(membership_id: int):
     target = load(Membership, membership_id)
-    form = MembershipForm(obj=target)
+    # a posted form stands on its own: without its version it is a conflict, not today's
+    form = MembershipForm(obj=None if request.method == "POST" else target)
+    conflict = False
     if form.validate_on_submit():
         try:
-            user_service.change_membership(viewer(), target, Role(form.role.data), form.active.data)
+            user_service.change_membership(
+                viewer(),
+                target,
+                Role(form.role.data),
+                form.active.data,
+                seen_version(form.version.data),
+            )
             db.session.commit()
             flash(_("The membership is saved."), "success")
             return redirect(url_for("admin.users"))
         except DomainError as error:
             show_on_form(form, error)
-    return render_template("admin/membership_form.html", target=target, form=form)
+            # having seen what is saved now, the admin may save again deliberately
+            conflict = isinstance(error, ConflictError)
+            form.version.data = str(target.version)
+    status = 409 if conflict else 400 if form.errors else 200
+    return render_template(
+        "admin/membership_form.html", target=target, form=form, conflict=conflict
+    ), status
+
+
+@bp.route("/medlemskap/<int:membership_id>/skicka-igen", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+def resend_member_invitation(membership_id: int):
+    """A new member who has not chosen a password yet gets a new link."""
+    target = load(Membership, membership_id)
+    if BareForm().validate_on_submit():
+        try:
+            invitation_service.resend_password_link(viewer(), target, clock.now())
+            db.session.commit()
+            flash(_("Invitation sent to %(email)s.", email=target.user.email), "success")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/anvandare/inbjudan/skicka-igen", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+def resend_invitation():
+    invitation = _posted_invitation()
+    if invitation is not None:
+        invitation_service.resend(viewer(), invitation, clock.now())
+        db.session.commit()
+        flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/anvandare/inbjudan/aterkalla", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+def withdraw_invitation():
+    invitation = _posted_invitation()
+    if invitation is not None:
+        address = invitation.email
+        invitation_service.withdraw(viewer(), invitation, clock.now())
+        db.session.commit()
+        flash(_("The invitation to %(email)s is withdrawn.", email=address), "success")
+    return redirect(url_for("admin.users"))
+
+
+def _posted_invitation() -> Invitation | None:
+    """The council's invitation a row's button names; None (with a notice) when it has been
+    accepted or withdrawn meanwhile."""
+    form = InvitationActionForm()
+    if not form.validate_on_submit():
+        return None
+    found = invitation_service.find(council().id, form.invitation_id.data or 0)
+    if found is None:
+        flash(_("The invitation has already been accepted or withdrawn."), "info")
+    return found
 
 
 @bp.route("/utskick")

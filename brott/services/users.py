@@ -1,15 +1,21 @@
-"""Accounts and council memberships."""
+"""Accounts and council memberships.
+
+An admin brings people in through invitations (services/invitations); only the operator's
+shell and the demo loader create an account with a password directly (`add_member`).
+"""
+
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager
 
-from brott import policy
+from brott import clock, policy
 from brott.errors import DomainError
 from brott.extensions import db
 from brott.models import Council, Membership, Role, User
 from brott.policy import Permission, Viewer
-
-MIN_PASSWORD_LENGTH = 10
+from brott.services import sessions
+from brott.services.versions import check_version, flush_or_conflict
 
 
 def normalise_email(email: str) -> str:
@@ -23,44 +29,58 @@ def find_user(email: str) -> User | None:
     ).one_or_none()
 
 
-def create_user(email: str, name: str, password: str) -> User:
-    """A new, active account; the e-mail address must be free."""
+def create_user(email: str, name: str, password: str, now: datetime) -> User:
+    """A new, active account with a password the operator gives (checked against the rule);
+    the e-mail address must be free."""
+    from brott.services import passwords  # it imports this module (to find accounts)
+
     if find_user(email) is not None:
         raise DomainError(_("There is already an account with that email address."), field="email")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(
-            _(
-                "The password must have at least %(min_length)d characters.",
-                min_length=MIN_PASSWORD_LENGTH,
-            ),
-            field="password",
-        )
-    user = User(email=normalise_email(email), name=name.strip())
+    address, name = normalise_email(email), name.strip()
+    passwords.check_policy(password, address, name)
+    user = User(email=address, name=name, password_set_at=now)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     return user
 
 
-def add_member(council: Council, email: str, name: str, password: str, role: Role) -> Membership:
-    """Give a person a role in a council, creating their account if it does not exist yet.
+def add_member(
+    council: Council,
+    email: str,
+    name: str,
+    password: str,
+    role: Role,
+    now: datetime | None = None,
+) -> Membership:
+    """For the operator's shell and the demo: give a person a role in a council, creating
+    their account with `password` if it does not exist yet.
 
-    An existing account keeps its name and password; only the membership is added.
+    An existing account keeps its name and password; only the membership is added. Admins in
+    the web app invite instead (services/invitations), which asks the person first.
     """
     user = find_user(email)
     if user is None:
-        user = create_user(email, name, password)
-    elif _membership_of(user.id, council.id) is not None:
+        user = create_user(email, name, password, now or clock.now())
+    elif membership_of(user.id, council.id) is not None:
         raise DomainError(_("The person is already a member of the council."), field="email")
     membership = Membership(user=user, council=council, role=role, active=True)
     db.session.add(membership)
-    user.active = True
+    user.active = True  # it has an active membership now
     db.session.flush()
     return membership
 
 
-def change_membership(acting: Viewer, target: Membership, role: Role, active: bool) -> None:
-    """Change a member's role or (de)activate them; an admin cannot lock themself out."""
+def change_membership(
+    acting: Viewer, target: Membership, role: Role, active: bool, seen_version: int
+) -> None:
+    """Change a member's role or (de)activate them; an admin cannot lock themself out, and
+    an edit made from a stale page is refused as a conflict."""
+    message = _(
+        "The membership has been changed by someone else since you opened it. Nothing was "
+        "saved: compare with what is saved now and make your change again."
+    )
+    check_version(target, seen_version, message)
     keeps_rights = Permission.MANAGE_USERS in policy.role_permissions(role)
     if target.user_id == acting.user_id and (not keeps_rights or not active):
         raise DomainError(
@@ -69,10 +89,12 @@ def change_membership(acting: Viewer, target: Membership, role: Role, active: bo
         )
     target.role = role
     target.active = active
-    # an account with no active membership anywhere cannot log in
+    # an account with no active membership anywhere cannot log in, and is logged out now
     user = target.user
     user.active = any(m.active for m in user.memberships)
-    db.session.flush()
+    flush_or_conflict(seen_version, message)
+    if not user.active:  # so reactivating later revives no cookie issued before
+        sessions.end_all_sessions(user)
 
 
 def active_members(council_id: int, roles: tuple[Role, ...] | None = None) -> list[User]:
@@ -92,7 +114,8 @@ def active_members(council_id: int, roles: tuple[Role, ...] | None = None) -> li
     return list(db.session.scalars(stmt))
 
 
-def _membership_of(user_id: int, council_id: int) -> Membership | None:
+def membership_of(user_id: int, council_id: int) -> Membership | None:
+    """The user's membership (active or not) of the council, if any."""
     return db.session.scalars(
         db.select(Membership).where(
             Membership.user_id == user_id, Membership.council_id == council_id
