@@ -286,6 +286,24 @@ def test_a_reset_link_arrives_by_mail_works_once_and_logs_in_on_that_device(
     assert fresh_user(member).check_password(NEW_PASSWORD)
 
 
+def test_an_account_with_two_step_login_is_not_logged_in_by_a_reset_link(
+    app, member, frozen, smtp, mailer
+):
+    """A link proves the mailbox only: the login page still asks for the second factor."""
+    member.totp_secret = "JBSWY3DPEHPK3PXP"
+    db.session.commit()
+    ask_for_reset(app.test_client(), member.email)
+    link = reset_link(deliver(mailer, smtp, NOW)[0])
+    visitor = app.test_client()
+
+    done = visitor.post(link, data=new_password())
+
+    assert done.status_code == 302 and done.location == "/logga-in"
+    assert "Ditt lösenord är sparat. Logga in med det." in visitor.get("/logga-in").text
+    assert "/logga-in" in visitor.get("/r/borlange/").location
+    assert fresh_user(member).check_password(NEW_PASSWORD)
+
+
 def test_a_reset_link_expires_after_two_hours_or_as_configured(
     app, member, frozen, smtp, mailer, monkeypatch
 ):

@@ -15,7 +15,7 @@ from brott.auth import session_guard
 from brott.errors import DomainError, show_on_form
 from brott.extensions import db
 from brott.models import User
-from brott.services import invitations, passwords
+from brott.services import invitations, passwords, two_factor
 
 bp = Blueprint("accounts", __name__)
 
@@ -125,7 +125,7 @@ def _link_refused(error: DomainError):
 def _after_password_set(user: User):
     """Log in on this device, unless the account may not log in yet or has a second factor
     (the login page asks for it)."""
-    if user.active and not user.totp_secret:
+    if user.active and not two_factor.is_enabled(user):
         _stay_logged_in(user)
         flash(_("Your password is saved. You are logged in."), "success")
         return redirect(url_for("auth.home"))
