@@ -62,4 +62,4 @@ def configure_logging(level: str | int) -> None:
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.addFilter(RequestIdFilter())
     root.addHandler(handler)
-    root.setLevel(level)
+    root.setLevel(level.upper() if isinstance(level, str) else level)

@@ -199,7 +199,14 @@ def test_a_production_switch_that_is_neither_on_nor_off_stops_the_start(tmp_path
         load_config(bare_app(tmp_path), None)
 
 
-INLINE = re.compile(r"<script(?![^>]*\bsrc=)|<style|\sstyle=|\son[a-z]+\s*=|javascript:", re.I)
+HANDLERS = (
+    "abort|blur|change|click|contextmenu|copy|cut|dblclick|drag\\w*|drop|error|focus\\w*|input|"
+    "invalid|key\\w+|load|mouse\\w+|paste|pointer\\w+|reset|scroll|select|submit|toggle|touch\\w+|"
+    "unload|wheel"
+)
+INLINE = re.compile(
+    rf"<script(?![^>]*\bsrc=)|<style|\sstyle\s*=|\son(?:{HANDLERS})\s*=|javascript:", re.I
+)
 
 
 def test_no_page_template_holds_what_the_policy_would_block():
