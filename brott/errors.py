@@ -122,6 +122,10 @@ RETRY_AFTER_SECONDS = 30
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
+        # a failure outside the view (an after_request hook) reaches here as a plain 500
+        original = getattr(error, "original_exception", None)
+        if original is not None and database_unavailable(original):
+            return _unavailable(original)
         _end_unit_of_work()
         return _error_page(error.code or 500)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import click
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 
 from brott import create_app, observability
@@ -86,6 +86,12 @@ def test_a_30_mb_login_is_refused_with_413_and_a_short_page(app, backend, client
     assert translated(ERROR_TITLES[413]) in response.text
     assert translated(ERROR_TEXTS[413]) in response.text
     record_figure("operations", f"answer to a 30 MB login, bytes ({backend})", len(response.data))
+
+
+def test_the_size_limit_comes_before_the_csrf_check(csrf_app):
+    response = csrf_app.test_client().post("/logga-in", data={"email": "a" * (2 * MB)})
+
+    assert response.status_code == 413
 
 
 def test_the_413_page_speaks_the_readers_language(app, client):
@@ -285,6 +291,24 @@ def test_a_connection_lost_within_a_request_gives_503_and_leaves_nothing_broken(
     assert_unavailable(client.get("/_test/lose-connection"), "connection lost mid-request")
     assert client.get("/r/borlange/").status_code == 200
     assert client.get("/konto").status_code == 200
+
+
+def test_a_database_failure_after_the_view_also_gives_503(tmp_path):
+    # as served: TESTING would let Flask re-raise what fails outside a view
+    app = create_app(test_config(f"sqlite:///{tmp_path / 'after.sqlite'}", TESTING=False))
+    app.test_client_class = IsolatedClient
+
+    @app.after_request
+    def touch_the_database(response):
+        if request.path == "/logga-in":
+            raise sa.exc.OperationalError("UPDATE …", {}, Exception("server closed the connection"))
+        return response
+
+    response = app.test_client().get("/logga-in")
+
+    assert response.status_code == 503
+    assert translated(ERROR_TEXTS[503]) in response.text
+    assert "Traceback" not in response.text and "server closed" not in response.text
 
 
 def test_postgresql_not_listening_at_all_gives_503(tmp_path):
