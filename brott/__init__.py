@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from brott.meetings.views import bp as meetings_bp
     from brott.notes.views import bp as notes_bp
     from brott.places.views import bp as places_bp
+    from brott.promises.views import bp as promises_bp
 
     for blueprint in (
         auth_bp,
@@ -42,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         actions_bp,
         notes_bp,
         places_bp,
+        promises_bp,
         calendar_bp,
         admin_bp,
     ):
