@@ -22,6 +22,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 from brott.extensions import db
 from brott.models import (
     Action,
+    CitizenPromise,
     Council,
     Measure,
     Meeting,
@@ -283,6 +284,7 @@ def councils_of(user: User | AnonymousUserMixin) -> list[Membership]:
 # the permission that lets a viewer read rows of each council-owned model
 READ_PERMISSION: dict[type, Permission] = {
     Measure: Permission.VIEW_MEASURES,
+    CitizenPromise: Permission.VIEW_MEASURES,
     MeetingSeries: Permission.VIEW_MEETINGS,
     Meeting: Permission.VIEW_MEETINGS,
     Action: Permission.VIEW_MEETINGS,
