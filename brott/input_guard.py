@@ -4,8 +4,9 @@ Two kinds of input would otherwise travel as far as the database and fail there,
 
 - A number larger than the database's `integer` (PostgreSQL's holds up to 2^31 - 1) as an
   id. The `int` URL converter is bounded, so `/insatser/2147483648` matches no route (404);
-  an id in the query string or form (a field named `…_id`, `…_ids` or `id`) that is written
-  in digits but is not a number the database can hold is a 404 as well: it names nothing.
+  an id in the query string or form (a field named `…_id`, `…_ids` or `id`) that reads as a
+  number the database cannot hold is a 404 as well: it names nothing. The same number as
+  the version an edit form was loaded with is a 400: no form ever held it.
 - A NUL byte, which PostgreSQL refuses in any text, and the other C0 control characters,
   which no one types. In the path they are refused outright; in the query string and form
   values TAB, LF and CR stay allowed (a text area sends line breaks), anything else is a 400
@@ -22,7 +23,7 @@ import re
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.routing import IntegerConverter, Map, ValidationError
 
 from brott.errors import ERROR_TITLES
@@ -33,7 +34,8 @@ MAX_ID_DIGITS = len(str(MAX_ID))
 PATH_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # the same, except TAB, LF and CR, which a text area legitimately sends
 VALUE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-ID_NAME = re.compile(r"(^|_)ids?$")
+ID_NAME = re.compile(r"(^|_)ids?$")  # id, meeting_id, owner_ids …
+VERSION_NAME = re.compile(r"(^|[_-])version$")  # the version an edit form was loaded with
 
 
 class BoundedIntegerConverter(IntegerConverter):
@@ -65,13 +67,17 @@ def init_app(app: Flask) -> None:
 
 
 def refuse_hostile_input():
-    """400 for control characters, 404 for ids no row can have; None lets the request on."""
+    """400 for control characters, 404 for ids no row can have, 400 for such a version;
+    None lets the request on."""
     if PATH_CONTROL.search(request.path) or _has_control_characters(request.args):
         return _refused()
     if _has_control_characters(request.form):
         return _refused()
-    if _names_an_impossible_id(request.args) or _names_an_impossible_id(request.form):
-        raise NotFound()
+    for values in (request.args, request.form):
+        if _impossible_numbers(values, ID_NAME):
+            raise NotFound()
+        if _impossible_numbers(values, VERSION_NAME):
+            raise BadRequest()
     return None
 
 
@@ -82,20 +88,20 @@ def _has_control_characters(values: MultiDict) -> bool:
     )
 
 
-def _names_an_impossible_id(values: MultiDict) -> bool:
+def _impossible_numbers(values: MultiDict, names: re.Pattern) -> bool:
     return any(
-        value.isdigit() and not is_storable_id(value)
-        for name, value in values.items(multi=True)
-        if ID_NAME.search(name)
+        _impossible_number(value) for name, value in values.items(multi=True) if names.search(name)
     )
 
 
-def is_storable_id(text: str) -> bool:
-    """Whether `text` is an id written in ASCII digits that an id column can hold."""
-    digits = text.lstrip("0")
-    return (
-        text.isascii() and text.isdigit() and len(digits) <= MAX_ID_DIGITS and int(text) <= MAX_ID
-    )
+def _impossible_number(text: str) -> bool:
+    """Whether int() reads `text` as a number no integer column holds, or `text` passes an
+    isdigit() test although int() cannot read it ("²")."""
+    try:
+        number = int(text)  # also reads signs, spaces, underscores and non-ASCII digits
+    except ValueError:
+        return text.isdigit()
+    return not -MAX_ID - 1 <= number <= MAX_ID
 
 
 def _refused() -> tuple[str, int]:

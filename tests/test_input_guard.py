@@ -141,6 +141,20 @@ def test_an_id_in_a_form_beyond_what_the_database_holds_is_not_found(
     assert db.session.get(Action, action.id).status is ActionStatus.OPEN
 
 
+@pytest.mark.parametrize("version", [str(BEYOND_INT), "-78435160525890", "9" * 400])
+def test_a_version_beyond_what_the_database_holds_is_a_bad_request(
+    app, council, coordinator, make_measure, version
+):
+    measure = make_measure(council, title="Trygghetsvandring")
+    response = logged_in(app, coordinator).post(
+        f"/r/borlange/insatser/{measure.id}/redigera",
+        data={"title": "Ny titel", "version": version, "comment": ""},
+    )
+    assert response.status_code == 400
+    db.session.rollback()
+    assert db.session.get(Measure, measure.id).title == "Trygghetsvandring"
+
+
 # --- NUL and other control characters ------------------------------------------------------
 
 
