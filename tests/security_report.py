@@ -32,7 +32,7 @@ EXPECTED_SECTIONS = {
 
 # parts of a figure that must be zero, and figures that must read "refused"
 MUST_BE_ZERO = ("server error", "lost", "leak", "unauthorised", "duplicate")
-MUST_BE_REFUSED = "replayed"
+MUST_BE_REFUSED = ("replayed", "cookie")
 SEVERITIES = ("HIGH", "MEDIUM", "LOW")
 
 BANDIT_COMMAND = ["-m", "bandit", "-c", "pyproject.toml", "-r", "brott", "-q", "-f", "json"]
@@ -121,8 +121,9 @@ def problems_in(section: str, label: str, value: object) -> list[str]:
         serious = section == "static analysis" and name.lower() in ("high", "medium")
         if count > 0 and (serious or any(word in name.lower() for word in MUST_BE_ZERO)):
             found.append(f"{section} — {label}: {value}")
-    if MUST_BE_REFUSED in label.lower() and str(value).strip().lower() != "refused":
-        found.append(f"{section} — {label}: {value} (the replayed cookie must be refused)")
+    refusal = any(word in label.lower() for word in MUST_BE_REFUSED)
+    if refusal and str(value).strip().lower() != "refused":
+        found.append(f"{section} — {label}: {value} (an old cookie must be refused)")
     return found
 
 
@@ -219,10 +220,10 @@ def report(directory: Path, tests_exit: int, out=sys.stdout) -> int:
     for reason in dict.fromkeys([*failures, *gaps]):
         print(f"  ! {reason}", file=out)
     if failures:
-        print(f"VERDICT: FAIL ({len(failures)} problems above)", file=out)
+        print(f"VERDICT: FAIL ({_count(failures, 'problem')} above)", file=out)
         return 1
     if gaps:
-        print(f"VERDICT: INCOMPLETE ({len(gaps)} gaps above)", file=out)
+        print(f"VERDICT: INCOMPLETE ({_count(gaps, 'gap')} above)", file=out)
         return 2
     print(
         "VERDICT: PASS — no server error, no lost edit, no unauthorised answer, replayed "
@@ -230,6 +231,10 @@ def report(directory: Path, tests_exit: int, out=sys.stdout) -> int:
         file=out,
     )
     return 0
+
+
+def _count(items: list[str], noun: str) -> str:
+    return f"{len(items)} {noun}" + ("" if len(items) == 1 else "s")
 
 
 def main() -> int:

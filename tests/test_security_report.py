@@ -62,6 +62,7 @@ def test_a_clean_run_passes_and_shows_every_section(tmp_path):
         (("access", "unauthorised answers"), 1),
         (("access", "leaks"), 3),
         (("sessions", "replayed cookie after logout"), "accepted"),
+        (("sessions", "old cookie after deactivation"), "accepted"),
         (("reminders", "slow relay: messages sent / duplicates"), "60 / 1"),
     ],
 )
