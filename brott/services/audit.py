@@ -18,6 +18,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session, scoped_session
 
@@ -50,6 +51,18 @@ AUDITED: dict[type, str] = {
     NoteCategory: "note_category",
     PartnerOrganisation: "partner",
     Council: "council",
+}
+# what the log calls each kind of entry (the page's event filter); a code without a label
+# is shown as it is stored
+ACTION_LABELS = {
+    "create": _l("Created"),
+    "update": _l("Changed"),
+    "delete": _l("Deleted"),
+    "view": _l("Read by the police"),
+    "login": _l("Login"),
+    "login_failed": _l("Failed login"),
+    "login_throttled": _l("Login refused: too many attempts"),
+    "retention": _l("Retention"),
 }
 SECRET_COLUMNS = {"password_hash", "calendar_token"}
 SKIPPED_COLUMNS = {"version", "updated_at", "last_login_at"}
