@@ -4,6 +4,8 @@ ends after a configurable idle time (the clock is moved, never waited for)."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask import session
+from flask_login import login_user
 
 from brott import create_app
 from brott.extensions import db
@@ -213,10 +215,17 @@ def test_remember_me_starts_a_new_session_after_an_idle_end(client, member, froz
     assert is_logged_in(client)  # the restored login is seen like any other
 
 
+def test_every_login_starts_the_idle_clock(app, member, frozen):
+    # also logins outside the login form (a password chosen from a link, for example)
+    with app.test_request_context():
+        login_user(member)
+        assert session["seen"] == NOW.timestamp()
+
+
 def test_a_session_without_a_last_seen_time_is_ended(client, member, frozen):
     login(client, member)
-    with client.session_transaction() as session:
-        session.pop("seen")
+    with client.session_transaction() as stored:
+        stored.pop("seen")
     assert client.get("/konto").status_code == 302
     assert not is_logged_in(client)
 

@@ -15,7 +15,7 @@ from flask.blueprints import BlueprintSetupState
 from flask.sansio.app import App
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, user_logged_in
 
 from brott import clock, policy
 from brott.council_scope import current_viewer
@@ -33,6 +33,8 @@ def install(state: BlueprintSetupState) -> None:
     app = state.app
     app.config["PERMANENT_SESSION_LIFETIME"] = idle_limit(app) + IDLE_NOTICE
     app.config["SESSION_REFRESH_EACH_REQUEST"] = False  # a cookie is rewritten when it changes
+    # every login, wherever it happens (a password, a code, a set password), starts the clock
+    user_logged_in.connect(_mark_seen_on_login, sender=app)
     hooks = app.before_request_funcs.setdefault(None, [])
     hooks.insert(0, end_idle_login)
     hooks.append(send_to_two_factor_enrolment)  # after the request base found the viewer
@@ -44,8 +46,12 @@ def idle_limit(app: App) -> timedelta:
 
 
 def mark_seen() -> None:
-    """Note that the logged-in user made a request now (also when they have just logged in)."""
+    """Note that the logged-in user made a request now."""
     session[LAST_SEEN] = clock.now().timestamp()
+
+
+def _mark_seen_on_login(sender: object, **extra: object) -> None:
+    mark_seen()
 
 
 def end_idle_login() -> ResponseReturnValue | None:

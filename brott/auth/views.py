@@ -90,14 +90,7 @@ def login():
         form.password.errors.append(_("Wrong email address or password."))
         return render_template("auth/login.html", form=form)
     if two_factor_service.is_enabled(attempt.user):
-        session[PENDING_LOGIN] = {
-            "user": attempt.user.id,
-            "version": attempt.user.session_version,
-            "at": now.timestamp(),
-            "remember": bool(form.remember.data),
-            "next": auth_service.safe_next_url(form.next.data) or "",
-        }
-        return redirect(url_for("auth.second_factor"))
+        return _ask_for_code(attempt.user, bool(form.remember.data), form.next.data, now)
     return _log_in(attempt.user, bool(form.remember.data), form.next.data)
 
 
@@ -253,12 +246,23 @@ def login_settings():
     ), status
 
 
+def _ask_for_code(user: User, remember: bool, next_url: str | None, now: datetime):
+    """The password was right: keep a half-done login in the session and ask for the code."""
+    session[PENDING_LOGIN] = {
+        "user": user.id,
+        "version": user.session_version,
+        "at": now.timestamp(),
+        "remember": remember,
+        "next": auth_service.safe_next_url(next_url) or "",
+    }
+    return redirect(url_for("auth.second_factor"))
+
+
 def _log_in(user: User, remember: bool, next_url: str | None):
     """Log the user in (the password and any second factor were right) and send them on."""
     auth_service.complete_login(user, clock.now())
     db.session.commit()
     login_user(user, remember=remember)
-    session_guard.mark_seen()
     if any(policy.two_factor_missing(m) for m in policy.councils_of(user)):
         return redirect(url_for("auth.two_factor"))
     return redirect(auth_service.safe_next_url(next_url) or url_for("auth.home"))
