@@ -5,9 +5,10 @@ Run from the repository root as
     python -m tests.login_worker DATABASE_URL REDIS_URL|- REDIS_KEY_PREFIX
 
 It builds the app as a deployment would (counting failures in the database, or in Redis when
-a REDIS_URL is given; 6 failures per address are allowed), prints "ready", then reads commands from stdin, one per line:
-`login <email> <password> <address>` posts the login form through the app's test client (the
-address as the client's) and prints the response's status code; `quit` ends the worker.
+a REDIS_URL is given; 6 failures per address are allowed), prints "ready", then reads
+commands from stdin, one per line: `login <email> <password> <address>` posts the login form
+through the app's test client (the address as the client's) and prints the response's status
+code; `quit` ends the worker.
 """
 
 import sys
