@@ -5,7 +5,10 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from brott import policy
 from brott.errors import DomainError
@@ -23,6 +26,7 @@ from brott.services.personal_data import check_text
 from brott.services.users import active_members
 from brott.services.versions import check_version, flush_or_conflict
 
+NUMBER_ATTEMPTS = 25
 CONFLICT_MESSAGE = _l(
     "The measure has been changed by someone else since you opened it. "
     "Nothing of what you wrote has been saved – see the changes below and make your "
@@ -122,7 +126,6 @@ def create_measure(council_id: int, author: User, data: MeasureData, now: dateti
     measure = Measure(
         council_id=council_id,
         promise_id=_current_promise_id(council_id),
-        number=_next_number(council_id),
         status=MeasureStatus.PLANNED,
         progress=0,
         created_at=now,
@@ -131,6 +134,7 @@ def create_measure(council_id: int, author: User, data: MeasureData, now: dateti
     _apply(measure, data)
     db.session.add(measure)
     db.session.flush()
+    _number(measure)
     # stored in the journal in the creator's language, like the comments people write
     _journal(measure, author, now, comment=_("The measure was created."), changes={})
     db.session.flush()
@@ -308,6 +312,35 @@ def _current_promise_id(council_id: int) -> int | None:
         .limit(1)
     )
     return db.session.scalar(stmt)
+
+
+def _number(measure: Measure) -> None:
+    """Give a new (flushed) measure the council's next number.
+
+    Two coordinators creating measures at the same moment read the same highest number; the
+    unique constraint (council, number) lets one of them have it, and the other tries the
+    next. The number is set inside a SAVEPOINT after the row is inserted, so a refused number
+    undoes nothing else (on SQLite a SAVEPOINT before any write would be the outermost
+    transaction, whose release commits). Every refusal means another measure got a number
+    meanwhile, so NUMBER_ATTEMPTS is how many creations may race in one council.
+    """
+    number = _next_number(measure.council_id)
+    for _attempt in range(NUMBER_ATTEMPTS):
+        try:
+            with db.session.begin_nested():
+                db.session.execute(
+                    update(Measure)
+                    .where(Measure.id == measure.id)
+                    .values(number=number)
+                    .execution_options(synchronize_session=False)
+                )
+        except IntegrityError:
+            number = max(number + 1, _next_number(measure.council_id))
+            continue
+        # a number, not an edit: the measure's version stays that of its creation
+        set_committed_value(measure, "number", number)
+        return
+    raise DomainError(_("Many measures are being created right now. Try again in a moment."))
 
 
 def _next_number(council_id: int) -> int:

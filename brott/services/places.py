@@ -12,6 +12,8 @@ from sqlalchemy import func
 from brott.errors import DomainError
 from brott.extensions import db
 from brott.models import Action, ActionStatus, NoteCategory, Place, SituationNote
+from brott.models.place import name_key
+from brott.services.uniqueness import unless_taken
 from brott.services.versions import check_version, flush_or_conflict
 
 DEFAULT_CATEGORIES = (
@@ -51,11 +53,13 @@ def add_default_categories(council_id: int) -> None:
 
 
 def add_place(council_id: int, data: PlaceData) -> Place:
-    """Add a place; names are unique within a council, coordinates optional but paired."""
+    """Add a place; names are unique within a council (ignoring case and spacing), coordinates
+    optional but paired."""
     place = Place(council_id=council_id)
-    _apply(place, data)
-    db.session.add(place)
-    db.session.flush()
+    _check(place, data)
+    with unless_taken(_taken(Place)):
+        _apply(place, data)
+        db.session.add(place)
     return place
 
 
@@ -67,17 +71,19 @@ def update_place(place: Place, data: PlaceData, seen_version: int) -> None:
         "compare with what is saved now and make your change again."
     )
     check_version(place, seen_version, message)
-    _apply(place, data)
-    flush_or_conflict(seen_version, message)
+    _check(place, data)
+    with unless_taken(_taken(Place)):
+        _apply(place, data)
+        flush_or_conflict(seen_version, message)
 
 
 def add_category(council_id: int, name: str) -> NoteCategory:
-    """Add a note category; names are unique within a council."""
+    """Add a note category; names are unique within a council (ignoring case and spacing)."""
     name = name.strip()
     _check_unique(NoteCategory, council_id, name, None)
-    category = NoteCategory(council_id=council_id, name=name)
-    db.session.add(category)
-    db.session.flush()
+    with unless_taken(_taken(NoteCategory)):
+        category = NoteCategory(council_id=council_id, name=name)
+        db.session.add(category)
     return category
 
 
@@ -138,33 +144,39 @@ def usage(council_id: int) -> dict[int, PlaceUse]:
     }
 
 
-def _apply(place: Place, data: PlaceData) -> None:
-    name = data.name.strip()
-    _check_unique(Place, place.council_id, name, place.id)
+def _check(place: Place, data: PlaceData) -> None:
+    _check_unique(Place, place.council_id, data.name.strip(), place.id)
     latitude, longitude = data.latitude, data.longitude
     if (latitude is None) != (longitude is None):
         raise DomainError(_("Give both latitude and longitude, or neither."), field="latitude")
     outside = not (-90 <= (latitude or 0) <= 90 and -180 <= (longitude or 0) <= 180)
     if outside:
         raise DomainError(_("The coordinates lie outside the earth."), field="latitude")
-    place.name = name
+
+
+def _apply(place: Place, data: PlaceData) -> None:
+    place.name = data.name.strip()
     place.area = data.area.strip()
-    place.latitude, place.longitude = latitude, longitude
+    place.latitude, place.longitude = data.latitude, data.longitude
 
 
 def _check_unique(
     model: type[Place] | type[NoteCategory], council_id: int, name: str, own_id: int | None
 ) -> None:
+    """Refuse a name another place (or category) of the council has, compared by `name_key`;
+    the unique constraint on (council, name_key) settles a race between two saves."""
     if not name:
         raise DomainError(_("Enter a name."), field="name")
-    rows = db.session.execute(
-        db.select(model.id, model.name).where(model.council_id == council_id)
-    ).tuples()
-    # casefold in Python: SQLite's lower() leaves Å, Ä and Ö alone
-    if any(n.casefold() == name.casefold() and i != own_id for i, n in rows):
-        message = (
-            _("There is already a place with that name.")
-            if model is Place
-            else _("There is already a category with that name.")
-        )
-        raise DomainError(message, field="name")
+    stmt = db.select(model.id).where(
+        model.council_id == council_id, model.name_key == name_key(name)
+    )
+    if own_id is not None:
+        stmt = stmt.where(model.id != own_id)
+    if db.session.scalar(stmt.limit(1)) is not None:
+        raise DomainError(_taken(model), field="name")
+
+
+def _taken(model: type[Place] | type[NoteCategory]) -> str:
+    if model is Place:
+        return _("There is already a place with that name.")
+    return _("There is already a category with that name.")
