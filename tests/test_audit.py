@@ -109,9 +109,11 @@ def test_writing_editing_and_deleting_a_note_is_audited_with_before_and_after(
     login(client, member)
     client.post("/r/borlange/lagesbild/ny", data=note_form(lists))
     note_id = db.session.scalars(db.select(SituationNote.id)).one()
+    edit_url = f"/r/borlange/lagesbild/{note_id}/redigera"
+    version = hidden_value(client.get(edit_url).text, "version")
     client.post(
-        f"/r/borlange/lagesbild/{note_id}/redigera",
-        data=note_form(lists, text="Klotter i gångtunneln, sanerat"),
+        edit_url,
+        data={**note_form(lists, text="Klotter i gångtunneln, sanerat"), "version": version},
     )
     client.post(f"/r/borlange/lagesbild/{note_id}/ta-bort")
 
@@ -140,7 +142,8 @@ def test_saving_a_note_unchanged_writes_no_update_entry(
     login(client, member)
     response = client.post(
         f"/r/borlange/lagesbild/{note.id}/redigera",
-        data=note_form(lists, observed_from="2026-01-11T22:00"),  # 21:00 UTC, as stored
+        # 21:00 UTC, as stored
+        data={**note_form(lists, observed_from="2026-01-11T22:00"), "version": str(note.version)},
     )
     assert response.status_code == 302
     assert entries(object_type="note", action="update") == []
@@ -185,9 +188,16 @@ def test_moving_a_meeting_and_deciding_an_action_are_audited(
     first, second = meeting_service.upcoming_meetings(council.id, NOW)[:2]
     login(client, coordinator)
 
+    move_url = f"/r/borlange/est/moten/{second.id}/flytta"
+    version = hidden_value(client.get(move_url).text, "version")
     moved = client.post(
-        f"/r/borlange/est/moten/{second.id}/flytta",
-        data={"day": "2026-01-28", "time": "13:00", "location": "Polisstationen"},
+        move_url,
+        data={
+            "day": "2026-01-28",
+            "time": "13:00",
+            "location": "Polisstationen",
+            "version": version,
+        },
     )
     decided = client.post(
         f"/r/borlange/est/moten/{first.id}/beslut",
@@ -384,7 +394,7 @@ def test_the_admin_sees_the_log_and_filters_it_by_event_and_type(
     login(client, member)
     client.post(
         f"/r/borlange/lagesbild/{note.id}/redigera",
-        data=note_form(lists, text="Ny text om tunneln"),
+        data={**note_form(lists, text="Ny text om tunneln"), "version": str(note.version)},
     )
     login(client, admin)
 

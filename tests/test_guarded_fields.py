@@ -34,7 +34,11 @@ def test_a_situation_summary_with_a_phone_number_is_refused(client, coordinator,
     login(client, coordinator)
     response = client.post(
         f"/r/borlange/est/moten/{meeting.id}/dagordning",
-        data={"agenda": "1. Lägesbild", "situation_summary": "Ring 070-123 45 67 vid oro"},
+        data={
+            "agenda": "1. Lägesbild",
+            "situation_summary": "Ring 070-123 45 67 vid oro",
+            "version": str(meeting.version),
+        },
     )
     assert response.status_code == 400
     assert "telefonnummer" in response.text

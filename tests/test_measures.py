@@ -222,7 +222,7 @@ def test_second_save_on_a_stale_form_is_refused_and_shows_what_changed(
     )
 
     assert first.status_code == 302
-    assert second.status_code == 200
+    assert second.status_code == 409
     assert "har ändrats av någon annan" in second.text
     assert "Pausad i väntan på budget." in second.text  # what the other person changed
     assert "Erik Sandberg" in second.text

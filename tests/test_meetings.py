@@ -23,7 +23,7 @@ from brott.services import measures as measure_service
 from brott.services import meetings as meeting_service
 from brott.services import tokens
 
-from .conftest import login
+from .conftest import hidden_value, login
 
 NOW = datetime(2026, 1, 12, 8, 0, tzinfo=UTC)  # a Monday morning in winter
 
@@ -163,9 +163,16 @@ def test_moving_one_meeting_moves_its_reminders_and_leaves_the_series(
     first, second = meetings_of(series.id)[:2]
     login(client, coordinator)
 
+    url = f"/r/borlange/est/moten/{second.id}/flytta"
+    version = hidden_value(client.get(url).text, "version")
     response = client.post(
-        f"/r/borlange/est/moten/{second.id}/flytta",
-        data={"day": "2026-01-28", "time": "13:00", "location": "Polisstationen"},
+        url,
+        data={
+            "day": "2026-01-28",
+            "time": "13:00",
+            "location": "Polisstationen",
+            "version": version,
+        },
     )
 
     assert response.status_code == 302
@@ -198,9 +205,9 @@ def test_bad_move_input_is_refused_and_keeps_the_input(
     series = make_series(council)
     meeting = meetings_of(series.id)[1]
     login(client, coordinator)
-    response = client.post(
-        f"/r/borlange/est/moten/{meeting.id}/flytta", data={**data, "location": "Någonstans"}
-    )
+    url = f"/r/borlange/est/moten/{meeting.id}/flytta"
+    version = hidden_value(client.get(url).text, "version")
+    response = client.post(url, data={**data, "location": "Någonstans", "version": version})
     assert response.status_code == 200
     assert message in response.text
     assert 'value="Någonstans"' in response.text
@@ -213,7 +220,11 @@ def test_cancelling_a_meeting_drops_its_reminders_but_not_the_series(
     series = make_series(council)
     meeting = meetings_of(series.id)[1]
     login(client, coordinator)
-    assert client.post(f"/r/borlange/est/moten/{meeting.id}/stall-in").status_code == 302
+    version = hidden_value(client.get(f"/r/borlange/est/moten/{meeting.id}").text, "version")
+    cancelled = client.post(
+        f"/r/borlange/est/moten/{meeting.id}/stall-in", data={"version": version}
+    )
+    assert cancelled.status_code == 302
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).status is MeetingStatus.CANCELLED
     statuses = db.session.scalars(
@@ -292,6 +303,7 @@ def test_coordinator_records_a_decision_and_the_next_meeting_follows_it_up(
             "comment": "Genomförd",
             "meeting_id": str(second.id),
             "next": f"/r/borlange/est/moten/{second.id}",
+            "version": str(action.version),
         },
     )
     db.session.expire_all()
@@ -352,12 +364,17 @@ def test_owner_marks_delayed_with_comment_and_overdue_actions_stand_out(
     page = client.get("/r/borlange/atgarder").text
     assert "Byt trasig belysning" in page and "(försenad)" in page
 
-    client.post(f"/r/borlange/atgarder/{action.id}", data={"status": "delayed", "comment": ""})
+    version = str(action.version)
+    refused = client.post(
+        f"/r/borlange/atgarder/{action.id}",
+        data={"status": "delayed", "comment": "", "version": version},
+    )
+    assert refused.status_code == 400 and "Skriv varför åtgärden är försenad." in refused.text
     db.session.expire_all()
     assert db.session.get(Action, action.id).status is ActionStatus.OPEN  # a reason is required
     client.post(
         f"/r/borlange/atgarder/{action.id}",
-        data={"status": "delayed", "comment": "Väntar på reservdel"},
+        data={"status": "delayed", "comment": "Väntar på reservdel", "version": version},
     )
     db.session.expire_all()
     assert db.session.get(Action, action.id).status is ActionStatus.DELAYED

@@ -23,7 +23,7 @@ from brott.policy import Viewer
 from brott.services import notes as note_service
 from brott.services import places as place_service
 
-from .conftest import login
+from .conftest import hidden_value, login
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # a Tuesday, 13:00 in Stockholm (CET)
 
@@ -336,7 +336,10 @@ def test_the_guard_also_stops_personal_data_when_a_note_is_edited(
     login(client, member)
     response = client.post(
         f"/r/borlange/lagesbild/{note.id}/redigera",
-        data=note_form(lists, text="Ring 0701234567 om det händer igen"),
+        data={
+            **note_form(lists, text="Ring 0701234567 om det händer igen"),
+            "version": str(note.version),
+        },
     )
     assert response.status_code == 200
     assert "ett telefonnummer: ”0701234567”" in html.unescape(response.text)
@@ -573,7 +576,10 @@ def test_the_author_edits_their_note_from_a_form_showing_its_values(
 
     response = client.post(
         f"/r/borlange/lagesbild/{members_note.id}/redigera",
-        data=note_form(lists, text="Klotter på perrongtaket, nu sanerat", visibility="shared"),
+        data={
+            **note_form(lists, text="Klotter på perrongtaket, nu sanerat", visibility="shared"),
+            "version": hidden_value(form_page, "version"),
+        },
     )
 
     assert response.status_code == 302
@@ -590,7 +596,7 @@ def test_the_coordinator_edits_and_deletes_someone_elses_note(
     assert "Redigera" in client.get(f"/r/borlange/lagesbild/{members_note.id}").text
     response = client.post(
         f"/r/borlange/lagesbild/{members_note.id}/redigera",
-        data=note_form(lists, text="Rättat av samordnaren"),
+        data={**note_form(lists, text="Rättat av samordnaren"), "version": "1"},
     )
     assert response.status_code == 302
     assert all_notes()[0].text == "Rättat av samordnaren"
@@ -628,12 +634,15 @@ def test_bad_input_when_editing_keeps_the_input_and_changes_nothing(
     login(client, member)
     response = client.post(
         f"/r/borlange/lagesbild/{members_note.id}/redigera",
-        data=note_form(
-            lists,
-            text="Ny text som inte sparas",
-            observed_from="2026-03-10T10:30",
-            observed_to="2026-03-10T08:00",
-        ),
+        data={
+            **note_form(
+                lists,
+                text="Ny text som inte sparas",
+                observed_from="2026-03-10T10:30",
+                observed_to="2026-03-10T08:00",
+            ),
+            "version": str(members_note.version),
+        },
     )
     assert response.status_code == 200
     assert "Sluttiden kan inte ligga före starttiden." in response.text

@@ -70,10 +70,11 @@ MATRIX: dict[str, dict[str, object]] = {
     "meetings.show": READ_COUNCIL,
     "meetings.create_series": MANAGE_MEETINGS,
     "meetings.move": MANAGE_MEETINGS,
-    # POST-only: an allowed empty agenda saves and redirects; an empty decision is a 400 form
-    "meetings.agenda": _row(LOGIN, 404, 403, 403, 403, 302, 302),
+    # POST-only: an empty agenda or cancel names no version, a conflict (409); an empty
+    # decision is a 400 form
+    "meetings.agenda": _row(LOGIN, 404, 403, 403, 403, 409, 409),
     "meetings.decide": _row(LOGIN, 404, 403, 403, 403, 400, 400),
-    "meetings.cancel": _row(LOGIN, 404, 403, 403, 403, 302, 302),
+    "meetings.cancel": _row(LOGIN, 404, 403, 403, 403, 409, 409),
     "actions.index": READ_COUNCIL,
     # only the action's owner, or who manages meetings; an empty form flashes and redirects
     "actions.update": _row(LOGIN, 404, 403, 403, 302, 302, 302),

@@ -116,8 +116,12 @@ def test_a_place_name_is_unique_whatever_its_case_also_when_renamed(
     response = client.post("/r/borlange/platser/", data={"place-name": "ÄNGEN", "place-area": ""})
     assert response.status_code == 400
     assert "Det finns redan en plats med det namnet." in response.text
-    response = client.post(f"/r/borlange/platser/{other.id}", data={"name": "ängen", "area": ""})
+    response = client.post(
+        f"/r/borlange/platser/{other.id}",
+        data={"name": "ängen", "area": "", "version": str(other.version)},
+    )
     assert response.status_code == 200 and 'value="ängen"' in response.text
+    assert "Det finns redan en plats med det namnet." in response.text
     db.session.rollback()
     assert db.session.get(Place, other.id).name == "Torget"
 

@@ -16,7 +16,7 @@ from brott.models import (
 from brott.services import audit
 from brott.services.retention import months_before
 
-from .conftest import login
+from .conftest import hidden_value, login
 
 NOW = datetime(2026, 3, 31, 3, 0, tzinfo=UTC)  # the nightly run at the end of a month
 RETENTION_SUMMARY = "%(count)d situation note older than %(months)d months was deleted."
@@ -111,7 +111,8 @@ def test_each_council_keeps_notes_for_its_own_period_set_by_its_admin(
     assert page.status_code == 200
     assert '<option selected value="24">24 månader</option>' in page.text
 
-    response = client.post("/r/falun/admin/gallring", data={"months": "6"})
+    version = hidden_value(page.text, "version")
+    response = client.post("/r/falun/admin/gallring", data={"months": "6", "version": version})
 
     assert response.status_code == 302
     assert response.location == "/r/falun/admin/gallring"
@@ -157,7 +158,8 @@ def test_each_council_keeps_notes_for_its_own_period_set_by_its_admin(
 
 def test_a_changed_retention_period_is_audited(client, council, admin):
     login(client, admin)
-    client.post("/r/borlange/admin/gallring", data={"months": "12"})
+    version = hidden_value(client.get("/r/borlange/admin/gallring").text, "version")
+    client.post("/r/borlange/admin/gallring", data={"months": "12", "version": version})
     db.session.expire_all()
     [entry] = db.session.scalars(
         db.select(AuditEntry).filter_by(object_type="council", action="update")
@@ -184,9 +186,8 @@ def test_every_offered_period_can_be_chosen(client, council, admin, months):
     login(client, admin)
     page = client.get("/r/borlange/admin/gallring").text
     assert f'value="{months}">{months} månader</option>' in page
-    assert (
-        client.post("/r/borlange/admin/gallring", data={"months": str(months)}).status_code == 302
-    )
+    data = {"months": str(months), "version": hidden_value(page, "version")}
+    assert client.post("/r/borlange/admin/gallring", data=data).status_code == 302
     db.session.expire_all()
     assert db.session.get(Council, council.id).note_retention_months == months
 

@@ -23,6 +23,7 @@ class ActionStatusForm(Form):
     )
     meeting_id = HiddenField()  # set when the action is followed up at a meeting
     next = HiddenField()
+    version = HiddenField()  # the action's version the page showed
 
 
 class ConfirmForm(Form):

@@ -7,13 +7,14 @@ from flask_login import current_user
 from brott import clock, policy
 from brott.actions.forms import ActionStatusForm, ConfirmForm, action_data, action_form
 from brott.council_scope import council, load, require, requires, viewer
-from brott.errors import DomainError, show_on_form
+from brott.errors import ConflictError, DomainError, show_on_form
 from brott.extensions import db
 from brott.models import Action, ActionStatus, Meeting
 from brott.policy import Permission
 from brott.services import actions as service
 from brott.services import tokens
 from brott.services.auth import safe_next_url
+from brott.services.versions import seen_version
 
 bp = Blueprint("actions", __name__)
 
@@ -62,14 +63,26 @@ def update(action_id: int):
     meeting = load(Meeting, int(meeting_id)) if meeting_id.isdigit() else None
     try:
         service.set_action_status(
-            action, ActionStatus(form.status.data), form.comment.data or "", clock.now(), meeting
+            action,
+            ActionStatus(form.status.data),
+            form.comment.data or "",
+            clock.now(),
+            meeting,
+            seen_version=seen_version(form.version.data),
         )
         db.session.commit()
         flash(_("The action is now: %(status)s.", status=action.status_label), "success")
+        return redirect(back)
     except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    return redirect(back)
+        show_on_form(form, error)
+        # on a conflict, the form carries the version saved now: the user has seen it
+        conflict = isinstance(error, ConflictError)
+        if conflict:
+            form.version.data = str(action.version)
+    page = render_template(
+        "actions/status.html", action=action, form=form, back=back, conflict=conflict
+    )
+    return page, 409 if conflict else 400
 
 
 @bp.route("/atgard/<token>", methods=["GET", "POST"])

@@ -63,3 +63,4 @@ class PartnerForm(Form):
             Length(max=80, message=_l("The type may be at most %(limit)d characters.", limit=80))
         ],
     )
+    version = HiddenField()  # when changing one: the version it was loaded with

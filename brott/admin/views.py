@@ -158,16 +158,24 @@ def audit_log():
 @bp.route("/gallring", methods=["GET", "POST"])
 @requires(Permission.MANAGE_RETENTION)
 def retention():
-    form = RetentionForm(months=council().note_retention_months)
+    form = RetentionForm()
+    if not form.is_submitted():
+        form.months.data = council().note_retention_months
+        form.version.data = str(council().version)
+    conflict = False
     if form.validate_on_submit():
         try:
-            retention_service.set_retention(council(), form.months.data)
+            retention_service.set_retention(
+                council(), form.months.data, seen_version(form.version.data)
+            )
             db.session.commit()
             flash(_("The retention period is saved."), "success")
             return redirect(url_for("admin.retention"))
         except DomainError as error:
             show_on_form(form, error)
-    return render_template("admin/retention.html", form=form)
+            conflict = _seen_now(form, error, council())
+    page = render_template("admin/retention.html", form=form, conflict=conflict)
+    return page, 409 if conflict else 200
 
 
 @bp.route("/partner")
@@ -181,15 +189,31 @@ def partners():
 @requires(Permission.MANAGE_PARTNERS)
 def edit_partner(partner_id: int | None = None):
     partner = load(PartnerOrganisation, partner_id) if partner_id is not None else None
-    form = PartnerForm(obj=partner)
+    form = PartnerForm(obj=partner if request.method == "GET" else None)
+    conflict = False
     if form.validate_on_submit():
         try:
             partner_service.save_partner(
-                council().id, form.name.data, form.kind.data or "", partner
+                council().id,
+                form.name.data,
+                form.kind.data or "",
+                partner,
+                seen_version=seen_version(form.version.data) if partner else None,
             )
             db.session.commit()
             flash(_("The organisation is saved."), "success")
             return redirect(url_for("admin.partners"))
         except DomainError as error:
             show_on_form(form, error)
-    return render_template("admin/partner_form.html", form=form, partner=partner)
+            conflict = partner is not None and _seen_now(form, error, partner)
+    page = render_template("admin/partner_form.html", form=form, partner=partner, conflict=conflict)
+    return page, 409 if conflict else 200
+
+
+def _seen_now(form, error: DomainError, obj) -> bool:
+    """True for a conflict; the form then carries the version saved now, so the user who has
+    seen it may save again on purpose (retention and partners)."""
+    if not isinstance(error, ConflictError):
+        return False
+    form.version.data = str(obj.version)
+    return True

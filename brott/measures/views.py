@@ -51,6 +51,7 @@ def update(measure_id: int):
     if request.method == "GET":
         form.comment.data = ""
     newer: list = []
+    status = 200
     if form.validate_on_submit():
         try:
             service.record_update(
@@ -67,7 +68,9 @@ def update(measure_id: int):
             return redirect(url_for("measures.show", measure_id=measure_id))
         except DomainError as error:
             newer = _handle_domain_error(form, error, measure)
-    return render_template("measures/update.html", measure=measure, form=form, newer=newer)
+            status = 409 if isinstance(error, ConflictError) else 200
+    page = render_template("measures/update.html", measure=measure, form=form, newer=newer)
+    return page, status
 
 
 @bp.route("/insatser/ny", methods=["GET", "POST"])
@@ -93,6 +96,7 @@ def edit(measure_id: int):
     measure = load(Measure, measure_id)
     form = _measure_form(measure if request.method == "GET" else None)
     newer: list = []
+    status = 200
     if form.validate_on_submit():
         try:
             service.edit_measure(
@@ -108,7 +112,9 @@ def edit(measure_id: int):
             return redirect(url_for("measures.show", measure_id=measure_id))
         except DomainError as error:
             newer = _handle_domain_error(form, error, measure)
-    return render_template("measures/form.html", form=form, measure=measure, newer=newer)
+            status = 409 if isinstance(error, ConflictError) else 200
+    page = render_template("measures/form.html", form=form, measure=measure, newer=newer)
+    return page, status
 
 
 def filters_from(form: FilterForm) -> service.MeasureFilters:

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -134,6 +135,7 @@ class MoveForm(Form):
     day = DateField(_l("New date"), validators=[InputRequired(_l("Enter a date."))])
     time = TimeField(_l("New time"), validators=[InputRequired(_l("Enter a time."))])
     location = StringField(_l("Location"), validators=[Length(max=200)])
+    version = HiddenField()  # the meeting's version the move was made from
 
 
 class AgendaForm(Form):
@@ -143,7 +145,10 @@ class AgendaForm(Form):
         validators=[Length(max=10000)],
         description=_l("Places, times and patterns – no information about individual persons."),
     )
+    version = HiddenField()  # the meeting's version the text was written from
 
 
 class CancelForm(Form):
-    """Only the CSRF token: cancelling is a POST."""
+    """The CSRF token and the meeting's version the page showed: cancelling is a POST."""
+
+    version = HiddenField()

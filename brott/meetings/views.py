@@ -11,7 +11,7 @@ from wtforms import SelectChoice
 from brott import clock, policy
 from brott.actions.forms import ActionStatusForm, action_data, action_form
 from brott.council_scope import council, load, requires, viewer
-from brott.errors import DomainError, show_on_form
+from brott.errors import ConflictError, DomainError, show_on_form
 from brott.extensions import db
 from brott.meetings.forms import (
     AgendaForm,
@@ -26,6 +26,7 @@ from brott.services import actions as action_service
 from brott.services import measures as measure_service
 from brott.services import meetings as service
 from brott.services.situation import compile_picture
+from brott.services.versions import seen_version
 
 bp = Blueprint("meetings", __name__, url_prefix="/r/<slug>/est")
 
@@ -77,17 +78,22 @@ def show(meeting_id: int):
 def agenda(meeting_id: int):
     meeting = load(Meeting, meeting_id, joinedload(Meeting.series))
     form = AgendaForm()
+    status = 400
     if form.validate_on_submit():
         try:
             service.update_agenda(
-                meeting, form.agenda.data or "", form.situation_summary.data or "", clock.now()
+                meeting,
+                form.agenda.data or "",
+                form.situation_summary.data or "",
+                clock.now(),
+                seen_version=seen_version(form.version.data),
             )
             db.session.commit()
             flash(_("The agenda and the situation picture are saved."), "success")
             return redirect(url_for("meetings.show", meeting_id=meeting_id))
         except DomainError as error:
-            show_on_form(form, error)
-    return _render_meeting(meeting, agenda_form=form), 400
+            status = _refuse(form, error, meeting)
+    return _render_meeting(meeting, agenda_form=form, agenda_conflict=status == 409), status
 
 
 @bp.route("/moten/<int:meeting_id>/beslut", methods=["POST"])
@@ -115,49 +121,82 @@ def move(meeting_id: int):
         local = meeting.starts_at.astimezone(ZoneInfo(meeting.series.timezone))
         form.day.data, form.time.data = local.date(), local.time()
         form.location.data = meeting.location
+        form.version.data = str(meeting.version)
+    conflict = False
     if form.validate_on_submit():
         try:
             service.move_meeting(
-                meeting, form.day.data, form.time.data, clock.now(), form.location.data or ""
+                meeting,
+                form.day.data,
+                form.time.data,
+                clock.now(),
+                form.location.data or "",
+                seen_version=seen_version(form.version.data),
             )
             db.session.commit()
             flash(_("The meeting is moved and its reminders follow it."), "success")
             return redirect(url_for("meetings.show", meeting_id=meeting_id))
         except DomainError as error:
-            show_on_form(form, error)
-    return render_template("meetings/move.html", meeting=meeting, form=form)
+            conflict = _refuse(form, error, meeting) == 409
+    page = render_template("meetings/move.html", meeting=meeting, form=form, conflict=conflict)
+    return page, 409 if conflict else 200
 
 
 @bp.route("/moten/<int:meeting_id>/stall-in", methods=["POST"])
 @requires(Permission.MANAGE_MEETINGS)
 def cancel(meeting_id: int):
     meeting = load(Meeting, meeting_id, joinedload(Meeting.series))
-    if CancelForm().validate_on_submit():
+    form = CancelForm()
+    if form.validate_on_submit():
         try:
-            service.cancel_meeting(meeting, clock.now())
+            service.cancel_meeting(
+                meeting, clock.now(), seen_version=seen_version(form.version.data)
+            )
             db.session.commit()
             flash(_("The meeting is cancelled. The series goes on as usual."), "success")
+        except ConflictError as error:
+            _refuse(form, error, meeting)
+            return _render_meeting(meeting, cancel_form=form), 409
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
     return redirect(url_for("meetings.show", meeting_id=meeting_id))
 
 
-def _render_meeting(meeting: Meeting, agenda_form=None, decision_form=None):
+def _refuse(form, error: DomainError, meeting: Meeting) -> int:
+    """Show the error on the form and answer 400; a conflict answers 409, and the form now
+    carries the version saved now, so the user who has seen it may save again on purpose."""
+    show_on_form(form, error)
+    if not isinstance(error, ConflictError):
+        return 400
+    form.version.data = str(meeting.version)
+    return 409
+
+
+def _render_meeting(
+    meeting: Meeting, agenda_form=None, decision_form=None, cancel_form=None, agenda_conflict=False
+):
     now = clock.now()
     tz = ZoneInfo(meeting.series.timezone)
     decides = policy.can(viewer(), Permission.MANAGE_MEETINGS)
+    if agenda_form is None:
+        agenda_form = AgendaForm(formdata=None, obj=meeting)
+        agenda_form.version.data = str(meeting.version)
+    if cancel_form is None:
+        cancel_form = CancelForm(formdata=None)
+        cancel_form.version.data = str(meeting.version)
     return render_template(
         "meetings/show.html",
         meeting=meeting,
         picture=compile_picture(meeting, viewer()),
         decided=action_service.actions_of_meeting(meeting),
         follow_up=action_service.follow_up(meeting),
-        agenda_form=agenda_form or AgendaForm(obj=meeting),
+        agenda_form=agenda_form,
+        agenda_conflict=agenda_conflict,
         # only those who decide see the decision form; spare the others its queries
         decision_form=decision_form or (action_form(viewer()) if decides else None),
         status_form=ActionStatusForm(),
-        cancel_form=CancelForm(),
+        cancel_form=cancel_form,
         today=now.astimezone(tz).date(),
         starts_local=meeting.starts_at.astimezone(tz),
         ends_local=meeting.ends_at.astimezone(tz),

@@ -3,6 +3,7 @@ from flask_babel import lazy_ngettext
 from wtforms import (
     DateField,
     DateTimeLocalField,
+    HiddenField,
     SelectChoice,
     SelectField,
     TextAreaField,
@@ -47,6 +48,7 @@ class NoteForm(Form):
     )
     visibility = SelectField(_l("Visibility"), choices=VISIBILITY_CHOICES, default="internal")
     measure_id = SelectField(_l("Linked measure (optional)"), coerce=str, default="")
+    version = HiddenField()  # on the edit form: the version it was loaded with
 
 
 class NoteFilterForm(Form):
@@ -70,6 +72,7 @@ class RetentionForm(Form):
             for m in (6, 12, 18, 24, 36, 48, 60)
         ],
     )
+    version = HiddenField()  # the council's version the page showed
 
 
 class BareForm(Form):

@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 
 from brott import clock, policy
 from brott.council_scope import council, load, require, requires, viewer
-from brott.errors import DomainError, show_on_form
+from brott.errors import ConflictError, DomainError, show_on_form
 from brott.extensions import db
 from brott.measures.forms import measure_choices
 from brott.models import NoteSource, SituationNote, Visibility
@@ -19,6 +19,7 @@ from brott.policy import Permission
 from brott.services import measures as measure_service
 from brott.services import notes as service
 from brott.services import places as place_service
+from brott.services.versions import seen_version
 
 bp = Blueprint("notes", __name__, url_prefix="/r/<slug>/lagesbild")
 
@@ -78,15 +79,24 @@ def edit(note_id: int):
     note = load(SituationNote, note_id)
     require(Permission.EDIT_NOTE, note)
     form = _note_form(note if request.method == "GET" else None)
+    conflict = False
     if form.validate_on_submit():
         try:
-            service.update_note(viewer(), note, _data(form), clock.now())
+            service.update_note(
+                viewer(), note, _data(form), clock.now(), seen_version(form.version.data)
+            )
             db.session.commit()
             flash(_("The note is saved."), "success")
             return redirect(url_for("notes.show", note_id=note.id))
         except DomainError as error:
             show_on_form(form, error)
-    return render_template("notes/form.html", form=form, note=note)
+            # having seen what is saved now, the user may save again deliberately
+            conflict = isinstance(error, ConflictError)
+            if conflict:
+                note = load(SituationNote, note_id)  # 404 if it was deleted meanwhile
+                form.version.data = str(note.version)
+    page = render_template("notes/form.html", form=form, note=note, conflict=conflict)
+    return page, 409 if conflict else 200
 
 
 @bp.route("/<int:note_id>/ta-bort", methods=["POST"])
@@ -117,6 +127,7 @@ def _note_form(note: SituationNote | None = None) -> NoteForm:
         form.observed_from.data = _wall_clock(note.observed_from)
         form.observed_to.data = _wall_clock(note.observed_to)
         form.measure_id.data = str(note.measure_id or "")
+        form.version.data = str(note.version)
     return form
 
 

@@ -39,7 +39,8 @@ def index():
 @requires(Permission.MANAGE_PLACES)
 def edit(place_id: int):
     place = load(Place, place_id)
-    form = PlaceForm(obj=place)
+    # only a GET fills the form from the place: a POST without a version must not borrow one
+    form = PlaceForm(obj=place if request.method == "GET" else None)
     conflict = False
     if form.validate_on_submit():
         try:
@@ -51,8 +52,10 @@ def edit(place_id: int):
             show_on_form(form, error)
             # having seen what is saved now, the user may save again deliberately
             conflict = isinstance(error, ConflictError)
-            form.version.data = str(place.version)
-    return render_template("places/edit.html", place=place, form=form, conflict=conflict)
+            if conflict:
+                form.version.data = str(place.version)
+    page = render_template("places/edit.html", place=place, form=form, conflict=conflict)
+    return page, 409 if conflict else 200
 
 
 @bp.route("/<kind>/<int:item_id>/vaxla", methods=["POST"])

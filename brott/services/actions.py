@@ -6,6 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import joinedload
 
@@ -14,8 +15,13 @@ from brott.extensions import db
 from brott.models import Action, ActionOrigin, ActionStatus, Measure, Meeting, Place, User
 from brott.services.meetings import member_candidates
 from brott.services.personal_data import check_text
+from brott.services.versions import check_version, flush_or_conflict
 
 MAX_TITLE = 300
+CONFLICT_MESSAGE = _l(
+    "The action has been changed by someone else since you opened the page. Nothing was "
+    "saved: compare with what is saved now and make your change again."
+)
 
 
 @dataclass
@@ -56,8 +62,18 @@ def set_action_status(
     comment: str,
     now: datetime,
     in_meeting: Meeting | None = None,
+    *,
+    seen_version: int | None = None,
 ) -> None:
-    """Mark an action done, delayed or open again, with an optional comment."""
+    """Mark an action done, delayed or open again, with an optional comment.
+
+    A change from a form names the version it was made from (`seen_version`) and is refused
+    if someone saved the action after it. Without one (the one-click link, which names the
+    action's state by itself) it applies to the action as loaded; a save that slips in
+    before the flush still fails the conditional UPDATE (StaleDataError).
+    """
+    if seen_version is not None:
+        check_version(action, seen_version, str(CONFLICT_MESSAGE))
     check_text(comment, field="comment")
     if status is ActionStatus.DELAYED and not comment.strip():
         raise DomainError(_("Write why the action is delayed."), field="comment")
@@ -70,7 +86,10 @@ def set_action_status(
     else:
         action.closed_at = None
         action.closed_in_meeting_id = None
-    db.session.flush()
+    if seen_version is None:
+        db.session.flush()
+    else:
+        flush_or_conflict(seen_version, str(CONFLICT_MESSAGE))
 
 
 def actions_of_meeting(meeting: Meeting) -> list[Action]:

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from brott.errors import DomainError
@@ -20,11 +21,16 @@ from brott.services import outbox
 from brott.services.personal_data import check_text
 from brott.services.recurrence import local_instant, occurrence_dates
 from brott.services.users import active_members
+from brott.services.versions import check_version, flush_or_conflict
 
 STOCKHOLM = "Europe/Stockholm"
 HORIZON = timedelta(weeks=26)  # meetings are materialised this far ahead
 DST_CHECK_YEARS = 5  # a series' time is checked against every spring-forward in this span
 MAX_REMINDER_MINUTES = 14 * 24 * 60
+CONFLICT_MESSAGE = _l(
+    "The meeting has been changed by someone else since you opened it. Nothing was saved: "
+    "compare with what is saved now and make your change again."
+)
 # the method's Swedish name, stored as the series' title: data, not translated
 DEFAULT_TITLE = "EST – effektiv samordning för trygghet"
 
@@ -114,8 +120,22 @@ def extend_all_series(now: datetime) -> int:
     return sum(len(extend_series(series, now)) for series in series_list)
 
 
-def move_meeting(meeting: Meeting, day: date, at: time, now: datetime, location: str) -> None:
-    """Give one meeting a new time; the series is untouched and the reminders follow."""
+def move_meeting(
+    meeting: Meeting,
+    day: date,
+    at: time,
+    now: datetime,
+    location: str,
+    *,
+    seen_version: int | None = None,
+) -> None:
+    """Give one meeting a new time; the series is untouched and the reminders follow.
+
+    A move from a form names the version it was made from (`seen_version`) and is refused
+    if someone saved the meeting after it; without one (a script) it applies to the meeting
+    as it is now.
+    """
+    seen = _check_seen(meeting, seen_version)
     tz = ZoneInfo(meeting.series.timezone)
     start = local_instant(day, at, tz)
     if start is None:
@@ -135,28 +155,39 @@ def move_meeting(meeting: Meeting, day: date, at: time, now: datetime, location:
     meeting.location = location.strip()
     meeting.moved = True
     meeting.updated_at = now
-    db.session.flush()
+    flush_or_conflict(seen, str(CONFLICT_MESSAGE))
     outbox.plan_meeting_reminders(meeting, now)
 
 
-def cancel_meeting(meeting: Meeting, now: datetime) -> None:
-    """Cancel one meeting of a series; its pending reminders are dropped."""
+def cancel_meeting(meeting: Meeting, now: datetime, *, seen_version: int | None = None) -> None:
+    """Cancel one meeting of a series; its pending reminders are dropped. Refused if someone
+    saved the meeting after `seen_version` (when given, as by a form)."""
+    seen = _check_seen(meeting, seen_version)
     if meeting.starts_at <= now:
         raise DomainError(_("A meeting that has already started cannot be cancelled."))
     meeting.status = MeetingStatus.CANCELLED
     meeting.updated_at = now
-    db.session.flush()
+    flush_or_conflict(seen, str(CONFLICT_MESSAGE))
     outbox.plan_meeting_reminders(meeting, now)
 
 
-def update_agenda(meeting: Meeting, agenda: str, summary: str, now: datetime) -> None:
-    """Save the meeting's agenda and the agreed situation picture in words."""
+def update_agenda(
+    meeting: Meeting,
+    agenda: str,
+    summary: str,
+    now: datetime,
+    *,
+    seen_version: int | None = None,
+) -> None:
+    """Save the meeting's agenda and the agreed situation picture in words; refused if
+    someone saved the meeting after `seen_version` (when given, as by a form)."""
+    seen = _check_seen(meeting, seen_version)
     check_text(agenda, field="agenda")
     check_text(summary, field="situation_summary")
     meeting.agenda = agenda.strip()
     meeting.situation_summary = summary.strip()
     meeting.updated_at = now
-    db.session.flush()
+    flush_or_conflict(seen, str(CONFLICT_MESSAGE))
 
 
 def upcoming_meetings(council_id: int, now: datetime, limit: int = 6) -> list[Meeting]:
@@ -268,6 +299,14 @@ def _check_series(data: SeriesData, tz: ZoneInfo, now: datetime) -> None:
     first_start = local_instant(long_run[0], data.local_time, tz) if long_run else None
     if first_start is not None and first_start <= now:
         raise DomainError(_("The first meeting is in the past. Choose a later date."), "first_date")
+
+
+def _check_seen(meeting: Meeting, seen_version: int | None) -> int:
+    """The version a change is based on: the form's, checked, or the current one."""
+    if seen_version is None:
+        return meeting.version
+    check_version(meeting, seen_version, str(CONFLICT_MESSAGE))
+    return seen_version
 
 
 def _members(council_id: int, user_ids: list[int]) -> list[User]:

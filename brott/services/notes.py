@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from brott import policy
@@ -22,9 +23,14 @@ from brott.models import (
 from brott.policy import Permission, Viewer
 from brott.services import audit
 from brott.services.personal_data import check_text
+from brott.services.versions import check_version, flush_or_conflict
 
 MAX_TEXT = 2000
 FUTURE_TOLERANCE = timedelta(minutes=10)  # clocks differ a little; the future does not count
+CONFLICT_MESSAGE = _l(
+    "The note has been changed by someone else since you opened it. Nothing was saved: "
+    "compare with what is saved now and make your change again."
+)
 
 
 @dataclass
@@ -59,11 +65,15 @@ def create_note(viewer: Viewer, author: User, data: NoteData, now: datetime) -> 
     return note
 
 
-def update_note(viewer: Viewer, note: SituationNote, data: NoteData, now: datetime) -> None:
-    """Change a note under the same rules as writing one."""
+def update_note(
+    viewer: Viewer, note: SituationNote, data: NoteData, now: datetime, seen_version: int
+) -> None:
+    """Change a note under the same rules as writing one; refused if someone saved it after
+    `seen_version`."""
+    check_version(note, seen_version, str(CONFLICT_MESSAGE))
     _check(viewer, data, now)
     _apply(note, data, now)
-    db.session.flush()
+    flush_or_conflict(seen_version, str(CONFLICT_MESSAGE))
 
 
 def load_note_page(viewer: Viewer, note_id: int, now: datetime) -> SituationNote:

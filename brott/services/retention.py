@@ -4,14 +4,20 @@ log forgets what they said."""
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, update
 
 from brott.errors import DomainError
 from brott.extensions import db, rows_affected
 from brott.models import AuditEntry, Council, SituationNote
 from brott.services import audit
+from brott.services.versions import check_version, flush_or_conflict
 
 MIN_MONTHS, MAX_MONTHS = 1, 120
+CONFLICT_MESSAGE = _l(
+    "The council's settings have been changed by someone else since you opened the page. "
+    "Nothing was saved: compare with what is saved now and make your change again."
+)
 
 
 def purge_expired(now: datetime) -> dict[int, int]:
@@ -65,8 +71,10 @@ def _forget_note_texts(council_id: int, note_ids: list[int], cutoff: datetime) -
     )
 
 
-def set_retention(council: Council, months: int) -> None:
-    """Set how many months situation notes are kept."""
+def set_retention(council: Council, months: int, seen_version: int) -> None:
+    """Set how many months situation notes are kept; refused if someone saved the council's
+    settings after `seen_version`."""
+    check_version(council, seen_version, str(CONFLICT_MESSAGE))
     if not MIN_MONTHS <= months <= MAX_MONTHS:
         raise DomainError(
             _(
@@ -77,7 +85,7 @@ def set_retention(council: Council, months: int) -> None:
             field="months",
         )
     council.note_retention_months = months
-    db.session.flush()
+    flush_or_conflict(seen_version, str(CONFLICT_MESSAGE))
 
 
 def months_before(moment: datetime, months: int) -> datetime:
