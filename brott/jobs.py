@@ -1,13 +1,17 @@
 """Periodic jobs: the same services, driven by the clock. Each job commits its own work."""
 
+import enum
 import logging
 import os
+import secrets
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
 
+from brott import clock
 from brott.extensions import db
 from brott.mail import Mailer, build_message, mailer_for
 from brott.models import OutboxMessage
@@ -18,10 +22,13 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class DispatchReport:
-    sent: int = 0
-    retried: int = 0
+    sent: int = 0  # accepted by the mail server and recorded
+    retried: int = 0  # refused or failed: put back for a retry, or given up
     missed: int = 0
-    released: int = 0
+    released: int = 0  # claims of a dead or stalled dispatcher returned to the queue
+    dropped: int = 0  # the recipient is no longer an active member of the council
+    discarded: int = 0  # another dispatcher had taken the row over: this run's result unused
+    errors: int = 0  # a database error while claiming or marking; the lease settles the row
 
 
 def worker_name() -> str:
@@ -29,41 +36,113 @@ def worker_name() -> str:
 
 
 def dispatch_due(now: datetime, mailer: Mailer | None = None, batch: int = 50) -> DispatchReport:
-    """Send every outbox message that is due, each exactly once across dispatchers."""
+    """Send every outbox message that is due, each exactly once across dispatchers.
+
+    Each row is claimed just before it is sent, stamped with the time of the claim (see
+    `_Run.moment`), so however long a run takes, no claim it still means to use is older
+    than one send. A row's failure, including a database error while marking it, is logged
+    and counted, and the run goes on with the next row.
+    """
     mailer = mailer or mailer_for(current_app)
-    sender = current_app.config["MAIL_SENDER"]
-    worker = worker_name()
-    report = DispatchReport()
-    report.released = outbox.release_stale_claims(now)
-    report.missed = outbox.mark_missed(now)
+    run = _Run(mailer, current_app.config["MAIL_SENDER"], now)
+    run.report.released = outbox.release_stale_claims(now)
+    run.report.missed = outbox.mark_missed(now)
     db.session.commit()
     while True:
-        ids = outbox.due_ids(now, batch)
-        claimed = [row_id for row_id in ids if outbox.claim(row_id, worker, now)]
-        db.session.commit()
-        for row_id in claimed:
-            row = db.session.get(OutboxMessage, row_id)
-            if row is not None:  # claimed a moment ago; only a deletion could remove it
-                _send_one(row, mailer, sender, now, report)
+        ids = outbox.due_ids(now, batch, skip=run.skip)
+        for row_id in ids:
+            run.dispatch(row_id)
         if len(ids) < batch:
-            return report
+            db.session.commit()
+            return run.report
 
 
-def _send_one(row: OutboxMessage, mailer: Mailer, sender: str, now, report) -> None:
-    try:
-        message = build_message(row, sender)
-        db.session.commit()  # no transaction stays open during the network call
-        mailer.send(message)
-    except Exception as error:  # one bad row must not stall the rest of the queue
-        db.session.rollback()
-        log.warning("sending outbox %s failed: %s", row.id, error)
-        outbox.mark_failed_attempt(row, f"{type(error).__name__}: {error}", now)
-        db.session.commit()
-        report.retried += 1
-        return
-    outbox.mark_sent(row, now)
-    db.session.commit()
-    report.sent += 1
+class _Run:
+    """One dispatcher run. Its name is unique to the run (not only to the process), so its
+    conditional marks never mistake another run's claim, even one in the same process."""
+
+    def __init__(self, mailer: Mailer, sender: str, now: datetime) -> None:
+        self.mailer, self.sender, self.now = mailer, sender, now
+        self.started = clock.now()
+        self.name = f"{worker_name()}:{secrets.token_hex(4)}"
+        self.report = DispatchReport()
+        self.skip: set[int] = set()  # rows left pending by an error: not again in this run
+
+    def moment(self) -> datetime:
+        """The time now, read from the clock: the run's `now` advanced by the clock's time
+        since the run began. A run is started with `clock.now()`, so this is `clock.now()`;
+        a run given another `now` (a test, a catch-up) keeps its claims on that timeline."""
+        return self.now + (clock.now() - self.started)
+
+    def dispatch(self, row_id: int) -> None:
+        """Claim one row and send it, unless another run has it or its recipient left."""
+        try:
+            if outbox.drop_if_recipient_left(row_id):
+                db.session.commit()
+                self.report.dropped += 1
+                return
+            claimed = outbox.claim(row_id, self.name, self.moment())
+            db.session.commit()
+            row = db.session.get(OutboxMessage, row_id) if claimed else None
+        except Exception:  # one row's trouble must not stop the run
+            db.session.rollback()
+            log.exception("claiming outbox %s failed", row_id)
+            self.report.errors += 1
+            self.skip.add(row_id)
+            return
+        if row is not None:  # claimed a moment ago; only a deletion could remove it
+            self._send(row_id, row)
+
+    def _send(self, row_id: int, row: OutboxMessage) -> None:
+        try:
+            message = build_message(row, self.sender, self.moment())
+            db.session.commit()  # no transaction stays open during the network call
+            self.mailer.send(message)
+        except Exception as error:  # one bad row must not stall the rest of the queue
+            db.session.rollback()
+            log.warning("sending outbox %s failed: %s", row_id, error)
+            text = f"{type(error).__name__}: {error}"
+            outcome = self._mark(
+                row_id, lambda: outbox.mark_failed_attempt(row, self.name, text, self.now)
+            )
+            if outcome is _Mark.DONE:
+                self.report.retried += 1
+            elif outcome is _Mark.ERROR:
+                self.report.errors += 1
+            return
+        outcome = self._mark(row_id, lambda: outbox.mark_sent(row, self.name, self.now))
+        if outcome is _Mark.ERROR:
+            # e.g. the notice could not be written: record the delivery without it, so the
+            # row is not sent again for the notice's sake
+            self.report.errors += 1
+            outcome = self._mark(
+                row_id, lambda: outbox.mark_sent(row, self.name, self.now, notice=False)
+            )
+        if outcome is _Mark.DONE:
+            self.report.sent += 1
+
+    def _mark(self, row_id: int, mark: Callable[[], bool]) -> "_Mark":
+        """Run one conditional mark and commit it. A row another run has taken over keeps
+        that run's result (ours is discarded); after a database error the row stays
+        claimed and its lease decides (see outbox)."""
+        try:
+            held = mark()
+            db.session.commit()
+        except Exception:  # a database error, or any other: the run goes on
+            db.session.rollback()
+            log.exception("marking outbox %s failed; its claim will expire", row_id)
+            return _Mark.ERROR
+        if not held:
+            log.warning("outbox %s was taken over by another dispatcher; result discarded", row_id)
+            self.report.discarded += 1
+            return _Mark.DISCARDED
+        return _Mark.DONE
+
+
+class _Mark(enum.Enum):
+    DONE = "done"
+    DISCARDED = "discarded"
+    ERROR = "error"
 
 
 def plan_ahead(now: datetime) -> int:

@@ -1,4 +1,5 @@
-"""The daily digest: each owner's actions falling due and measures gone stale."""
+"""The daily digest: each owner's actions falling due and measures gone stale, for owners who
+are still active members of the council."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from brott.extensions import db
 from brott.links import external_url
-from brott.models import Action, ActionStatus, Measure, MeasureStatus, User
+from brott.models import Action, ActionStatus, Measure, MeasureStatus, Membership, User
 from brott.services import outbox
 from brott.services.emails import compose
 from brott.services.tokens import action_link_token
@@ -26,11 +27,9 @@ def plan_daily_digest(now: datetime) -> int:
     stale_before = now - timedelta(days=current_app.config["STALE_MEASURE_DAYS"])
     actions = db.session.scalars(
         db.select(Action)
-        .join(Action.owner)
         .where(
             Action.status != ActionStatus.DONE,
             Action.due_date <= today + timedelta(days=1),
-            User.active.is_(True),
         )
         .options(joinedload(Action.owner), joinedload(Action.council))
         .order_by(Action.due_date)
@@ -47,12 +46,14 @@ def plan_daily_digest(now: datetime) -> int:
     actions_of: dict[tuple[int, int], list[DigestAction]] = defaultdict(list)
     measures_of: dict[tuple[int, int], list[DigestMeasure]] = defaultdict(list)
     people: dict[int, User] = {}
+    members = _active_members({item.council_id for item in [*actions, *measures]})
     for action in actions:
-        people[action.owner_id] = action.owner
-        actions_of[(action.council_id, action.owner_id)].append(_digest_action(action, today))
+        if (action.council_id, action.owner_id) in members:
+            people[action.owner_id] = action.owner
+            actions_of[(action.council_id, action.owner_id)].append(_digest_action(action, today))
     for measure in measures:
         for owner in measure.owners:
-            if owner.active:
+            if (measure.council_id, owner.id) in members:
                 people[owner.id] = owner
                 measures_of[(measure.council_id, owner.id)].append(_digest_measure(measure, today))
     end_of_day = datetime.combine(today + timedelta(days=1), time(0), tzinfo=TZ)
@@ -78,6 +79,23 @@ def plan_daily_digest(now: datetime) -> int:
         )
         queued += row is not None
     return queued
+
+
+def _active_members(council_ids: set[int]) -> set[tuple[int, int]]:
+    """(council id, user id) of everyone with an active account and an active membership
+    of one of these councils: the only people a council's digest goes to."""
+    if not council_ids:
+        return set()
+    stmt = (
+        db.select(Membership.council_id, Membership.user_id)
+        .join(Membership.user)
+        .where(
+            Membership.council_id.in_(council_ids),
+            Membership.active.is_(True),
+            User.active.is_(True),
+        )
+    )
+    return {(council_id, user_id) for council_id, user_id in db.session.execute(stmt)}
 
 
 @dataclass(frozen=True)

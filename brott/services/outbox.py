@@ -1,18 +1,22 @@
 """The outbox: reminders written ahead as rows, claimed atomically, sent once.
 
-Delivery policy (documented in the README): a row is claimed by one dispatcher with a
-conditional UPDATE, sent outside any transaction, then marked sent. If the process dies
-after the mail server accepted the message but before the mark, the claim's lease runs out
-and the row is sent again: at-least-once, never silently lost. Such a resend carries the same
-deterministic Message-ID, so mail clients and servers can recognise the duplicate.
+Delivery policy (documented in the README): a row is claimed by one dispatcher run with a
+conditional UPDATE just before it is sent, stamped with the time of the claim, sent outside
+any transaction, then marked sent by a conditional UPDATE that only succeeds while that run
+still holds the claim. If the process dies after the mail server accepted the message but
+before the mark, the claim's lease runs out and the row is sent again: at-least-once, never
+silently lost. Such a resend carries the same deterministic Message-ID, so mail clients and
+servers can recognise the duplicate. A council's mail goes only to people who are still
+active members of it: a row whose recipient left is dropped when it comes up for sending.
+Rows of no council (account mail such as an invitation to accept or a password link) are
+not checked; the service that writes them decides who gets one.
 """
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import func, update
+from sqlalchemy import ColumnElement, func, or_, update
 
 from brott import policy
 from brott.extensions import db, rows_affected
@@ -28,6 +32,7 @@ from brott.models import (
 )
 from brott.policy import Permission
 from brott.services.emails import Email, compose
+from brott.services.users import active_members
 
 CLAIM_LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 6
@@ -44,19 +49,13 @@ def reminder_key(meeting: Meeting, minutes: int, user_id: int) -> str:
 
 
 def meeting_recipients(meeting: Meeting) -> list[User]:
-    """The council's active coordinators and the series' invited users."""
-    coordinators = db.session.scalars(
-        db.select(User)
-        .join(Membership)
-        .where(
-            Membership.council_id == meeting.council_id,
-            Membership.role.in_(policy.roles_with(Permission.RECEIVE_MEETING_REMINDERS)),
-            Membership.active.is_(True),
-            User.active.is_(True),
-        )
-    ).all()
-    people = {u.id: u for u in coordinators}
-    people.update({u.id: u for u in meeting.series.invitees if u.active})
+    """The council's active coordinators and those of the series' invitees who are still
+    active members of the council (an invitee whose membership ended gets nothing)."""
+    council_id = meeting.council_id
+    roles = policy.roles_with(Permission.RECEIVE_MEETING_REMINDERS)
+    people = {u.id: u for u in active_members(council_id, roles)}
+    invited = {u.id for u in meeting.series.invitees}
+    people.update({u.id: u for u in active_members(council_id) if u.id in invited})
     return sorted(people.values(), key=lambda u: u.id)
 
 
@@ -177,12 +176,6 @@ def enqueue(
     return row
 
 
-@dataclass
-class Claimed:
-    id: int
-    useful: bool
-
-
 def release_stale_claims(now: datetime) -> int:
     """Return rows whose dispatcher died mid-send to the queue (see the module's policy)."""
     result = db.session.execute(
@@ -211,21 +204,62 @@ def mark_missed(now: datetime) -> int:
     return rows_affected(result)
 
 
-def due_ids(now: datetime, limit: int) -> list[int]:
-    """Ids of rows due now, oldest first; on PostgreSQL skipping rows another claim holds."""
+def due_ids(now: datetime, limit: int, skip: set[int] | frozenset[int] = frozenset()) -> list[int]:
+    """Ids of rows due now, oldest first, leaving out `skip`; on PostgreSQL skipping rows
+    another claim holds."""
     stmt = (
         db.select(OutboxMessage.id)
         .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.due_at <= now)
         .order_by(OutboxMessage.due_at, OutboxMessage.id)
         .limit(limit)
     )
+    if skip:
+        stmt = stmt.where(OutboxMessage.id.not_in(skip))
     if db.session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     return list(db.session.scalars(stmt))
 
 
+def _sent_to_an_active_member() -> ColumnElement[bool]:
+    """True for a row of no council (account mail: an invitation to accept, a password
+    link), and for a council's row whose recipient has an active account and an active
+    membership of that council (a condition correlated with OutboxMessage)."""
+    active_member = (
+        db.select(Membership.id)
+        .join(Membership.user)
+        .where(
+            Membership.user_id == OutboxMessage.recipient_id,
+            Membership.council_id == OutboxMessage.council_id,
+            Membership.active.is_(True),
+            User.active.is_(True),
+        )
+        .exists()
+    )
+    return or_(OutboxMessage.council_id.is_(None), active_member)
+
+
+def drop_if_recipient_left(row_id: int) -> bool:
+    """Drop a pending row of a council whose recipient is no longer an active member of it
+    (membership or account switched off); True when it was dropped."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == row_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            ~_sent_to_an_active_member(),
+        )
+        .values(
+            status=OutboxStatus.DROPPED,
+            last_error="the recipient is no longer an active member of the council",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return rows_affected(result) == 1
+
+
 def claim(row_id: int, worker: str, now: datetime) -> bool:
-    """Take one row for sending; True for exactly one of any number of competing workers."""
+    """Take one row for sending, stamped with `now` (the time of the claim, which the lease
+    counts from); True for exactly one of any number of competing workers."""
     result = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == row_id, OutboxMessage.status == OutboxStatus.PENDING)
@@ -234,13 +268,32 @@ def claim(row_id: int, worker: str, now: datetime) -> bool:
     return rows_affected(result) == 1
 
 
-def mark_sent(row: OutboxMessage, now: datetime) -> None:
-    """Record the delivery, and leave the in-app notice of it."""
-    row.status = OutboxStatus.SENT
-    row.sent_at = now
-    row.attempts += 1
-    row.last_error = ""
-    if row.recipient_id is not None:
+def _held_by(row_id: int, worker: str) -> tuple[ColumnElement[bool], ...]:
+    return (
+        OutboxMessage.id == row_id,
+        OutboxMessage.status == OutboxStatus.SENDING,
+        OutboxMessage.claimed_by == worker,
+    )
+
+
+def mark_sent(row: OutboxMessage, worker: str, now: datetime, notice: bool = True) -> bool:
+    """Record the delivery, and leave the in-app notice of it (unless `notice` is False);
+    only while `worker` still holds the row's claim. False, and nothing changed, when
+    another dispatcher has taken the row over."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(*_held_by(row.id, worker))
+        .values(
+            status=OutboxStatus.SENT,
+            sent_at=now,
+            attempts=OutboxMessage.attempts + 1,
+            last_error="",
+        )
+        .execution_options(synchronize_session="fetch")
+    )
+    if rows_affected(result) != 1:
+        return False
+    if notice and row.recipient_id is not None:
         db.session.add(
             Notification(
                 user_id=row.recipient_id,
@@ -252,21 +305,28 @@ def mark_sent(row: OutboxMessage, now: datetime) -> None:
             )
         )
     db.session.flush()
+    return True
 
 
-def mark_failed_attempt(row: OutboxMessage, error: str, now: datetime) -> None:
-    """Put the row back for a later retry, or give up after MAX_ATTEMPTS."""
-    row.attempts += 1
-    row.last_error = error[:2000]
-    row.claimed_by = None
-    if row.attempts >= MAX_ATTEMPTS:
-        row.status = OutboxStatus.FAILED
-    elif row.useful_until is not None and now + backoff(row.attempts) >= row.useful_until:
-        row.status = OutboxStatus.MISSED
+def mark_failed_attempt(row: OutboxMessage, worker: str, error: str, now: datetime) -> bool:
+    """Put the row back for a later retry, or give up after MAX_ATTEMPTS; only while
+    `worker` still holds the row's claim (False, and nothing changed, otherwise)."""
+    attempts = row.attempts + 1  # nobody else writes a row while this claim holds it
+    values: dict = {"attempts": attempts, "last_error": error[:2000], "claimed_by": None}
+    if attempts >= MAX_ATTEMPTS:
+        values["status"] = OutboxStatus.FAILED
+    elif row.useful_until is not None and now + backoff(attempts) >= row.useful_until:
+        values["status"] = OutboxStatus.MISSED
     else:
-        row.status = OutboxStatus.PENDING
-        row.due_at = now + backoff(row.attempts)
-    db.session.flush()
+        values["status"] = OutboxStatus.PENDING
+        values["due_at"] = now + backoff(attempts)
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(*_held_by(row.id, worker))
+        .values(**values)
+        .execution_options(synchronize_session="fetch")
+    )
+    return rows_affected(result) == 1
 
 
 def problems(council_id: int, limit: int = 100) -> list[OutboxMessage]:
