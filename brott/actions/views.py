@@ -87,20 +87,23 @@ def update(action_id: int):
 
 @bp.route("/atgard/<token>", methods=["GET", "POST"])
 def confirm(token: str):
-    """The one-click link from e-mail: GET shows what will happen, only POST changes it."""
+    """The one-click link from e-mail: GET shows what will happen, only POST changes it.
+    Without a login the link is the credential; logged in, it must be the owner's."""
     form = ConfirmForm()
+    holder_id = current_user.id if current_user.is_authenticated else None
     try:
-        link = tokens.read_action_link(token)
+        link = tokens.read_action_link(token, holder_id)
     except DomainError as error:
-        return render_template("actions/confirm.html", error=error.message, link=None), 410
-    done = False
+        status = 403 if isinstance(error, tokens.NotTheOwner) else 410
+        return render_template("actions/confirm.html", error=error.message, link=None), status
+    status, done = (400 if form.is_submitted() else 200), False
     if form.validate_on_submit():
         try:
-            now = clock.now()
-            service.set_action_status(link.action, link.status, form.comment.data or "", now)
-            tokens.spend(link.token_id, now)
+            tokens.use_action_link(link, form.comment.data or "", clock.now())
             db.session.commit()
-            done = True
+            status, done = 200, True
         except DomainError as error:
             show_on_form(form, error)
-    return render_template("actions/confirm.html", link=link, form=form, done=done, error=None)
+            status = 409 if isinstance(error, ConflictError) else 400
+    page = render_template("actions/confirm.html", link=link, form=form, done=done, error=None)
+    return page, status
