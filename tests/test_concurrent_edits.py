@@ -1,10 +1,11 @@
 """No silent overwrite, through the real HTTP stack: ten people save the same form at once.
 
 The app runs in two server processes of its own (edit_server.py, Werkzeug's threaded
-server), both on one fresh PostgreSQL database. Ten real clients, each logged in through
-the login form with a cookie jar, load the same version of an edit form; a barrier releases
-their saves together. Exactly one save may be accepted; the other nine are refused with
-409 and get their own text back in the page, so nothing anyone wrote is lost.
+server), both on one fresh PostgreSQL database (and again both on one SQLite file). Ten real
+clients, each logged in through the login form with a cookie jar, load the same version of
+an edit form; a barrier releases their saves together. Exactly one save may be accepted;
+the other nine are refused with 409 and get their own text back in the page, so nothing
+anyone wrote is lost.
 
 Numbers and unique names hold under the same pressure: twenty measures created at once get
 twenty distinct numbers, and of ten places created at once with one name, one is created
