@@ -50,7 +50,7 @@ from .security_figures import record_figure
 
 pytestmark = pytest.mark.security
 
-EXAMPLES = 1200  # per database; about 15 s each on a laptop core
+EXAMPLES = 1500  # per database: about 15 s each, 40 s for both with their set-up
 ROLES = {
     "admin": Role.ADMIN,
     "coordinator": Role.COORDINATOR,
