@@ -59,7 +59,11 @@ def list_measures(viewer: Viewer, filters: MeasureFilters) -> list[Measure]:
     """The council's measures matching the filters, with owners loaded, in promise order."""
     stmt = (
         policy.scoped(viewer, Measure)
-        .options(selectinload(Measure.owners), selectinload(Measure.partners))
+        .options(
+            joinedload(Measure.promise),
+            selectinload(Measure.owners),
+            selectinload(Measure.partners),
+        )
         .order_by(Measure.number.is_(None), Measure.number, Measure.title)
     )
     if filters.status is not None:
@@ -125,7 +129,7 @@ def create_measure(council_id: int, author: User, data: MeasureData, now: dateti
     _check_dates(data)
     measure = Measure(
         council_id=council_id,
-        promise_id=_current_promise_id(council_id),
+        promise_id=current_promise_id(council_id, now.date()),
         status=MeasureStatus.PLANNED,
         progress=0,
         created_at=now,
@@ -304,11 +308,15 @@ def _journal(
     return entry
 
 
-def _current_promise_id(council_id: int) -> int | None:
+def current_promise_id(council_id: int, today: date) -> int | None:
+    """The promise whose period covers `today`, else the one that began last."""
     stmt = (
         db.select(CitizenPromise.id)
         .where(CitizenPromise.council_id == council_id)
-        .order_by(CitizenPromise.period_end.desc())
+        .order_by(
+            ((CitizenPromise.period_start <= today) & (CitizenPromise.period_end >= today)).desc(),
+            CitizenPromise.period_start.desc(),
+        )
         .limit(1)
     )
     return db.session.scalar(stmt)
