@@ -36,7 +36,7 @@ from brott.models import (
 )
 from brott.services import calendar as calendar_service
 
-from .conftest import logged_in, login
+from .conftest import logged_in
 from .smtp_server import running_smtp
 
 NOW = datetime(2026, 1, 12, 8, 0, tzinfo=UTC)  # a Monday morning
@@ -277,6 +277,16 @@ def test_reminder_hours_that_are_not_a_sensible_number_get_a_field_error(
     assert count(MeetingSeries) == 0
 
 
+def test_a_role_that_may_not_set_up_series_is_refused_before_its_input_is_read(
+    app, frozen, council, member
+):
+    response = logged_in(app, member).post(
+        "/r/borlange/est/serie/ny", data=series_form(reminder_hours="inf")
+    )
+    assert response.status_code == 403
+    assert count(MeetingSeries) == 0
+
+
 @pytest.mark.parametrize(
     "query",
     ["end=9999-12-31", "start=0001-01-01", "start=1899-12-31&end=2101-01-01", "end=2100-12-31"],
@@ -298,9 +308,7 @@ def test_dates_outside_sensible_years_get_a_field_error_on_every_form(
 ):
     place, category = make_place(council), make_category(council)
     client = logged_in(app, coordinator)
-    measure = client.post(
-        "/r/borlange/insatser/ny", data={"title": "Trygghet", "start_date": day}
-    )
+    measure = client.post("/r/borlange/insatser/ny", data={"title": "Trygghet", "start_date": day})
     series = client.post("/r/borlange/est/serie/ny", data=series_form(first_date=day))
     action = client.post(
         "/r/borlange/atgarder/ny",
