@@ -239,7 +239,7 @@ def test_create_user_refuses_a_short_password(runner, make_council, password):
         runner, "--email", "x@exempel.se", "--name", "X", "--council", "falun", password=password
     )
 
-    assert_refused(result, "Lösenordet måste ha minst 10 tecken.")
+    assert_refused(result, "Lösenordet måste ha minst 12 tecken.")
     assert counts() == before
 
 
@@ -257,7 +257,7 @@ def test_create_user_with_a_short_password_does_not_leave_a_new_council_behind(r
         password="kort",
     )
 
-    assert_refused(result, "Lösenordet måste ha minst 10 tecken.")
+    assert_refused(result, "Lösenordet måste ha minst 12 tecken.")
     assert count(Council) == 0
     assert count(User) == 0
 

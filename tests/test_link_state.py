@@ -255,7 +255,7 @@ def test_a_save_of_the_action_at_the_same_moment_is_a_conflict_and_changes_nothi
     with pytest.raises(ConflictError) as refused:
         tokens.use_action_link(opened, "", NOW)
 
-    assert "changed by someone else just now" in refused.value.message
+    assert "Någon annan ändrade åtgärden alldeles nyss" in refused.value.message
     db.session.rollback()
     assert saved(action.id).status is ActionStatus.OPEN
     assert spent() == 0
