@@ -1,6 +1,6 @@
 """Actions: the owner's list, entering one by hand, status updates, one-click links."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -49,11 +49,13 @@ def create():
     return render_template("actions/form.html", form=form)
 
 
-@bp.route("/r/<slug>/atgarder/<int:action_id>", methods=["POST"])
+@bp.route("/r/<slug>/atgarder/<int:action_id>", methods=["GET", "POST"])
 @requires(Permission.UPDATE_ACTION)
 def update(action_id: int):
     action = load(Action, action_id)
     require(Permission.UPDATE_ACTION, action)
+    if request.method == "GET":  # a reload of a refused form: back to the list
+        return redirect(url_for("actions.index"))
     form = ActionStatusForm()
     back = safe_next_url(form.next.data) or url_for("actions.index")
     if not form.validate_on_submit():

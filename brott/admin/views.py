@@ -81,11 +81,13 @@ def edit_membership(membership_id: int):
     ), status
 
 
-@bp.route("/medlemskap/<int:membership_id>/skicka-igen", methods=["POST"])
+@bp.route("/medlemskap/<int:membership_id>/skicka-igen", methods=["GET", "POST"])
 @requires(Permission.MANAGE_USERS)
 def resend_member_invitation(membership_id: int):
     """A new member who has not chosen a password yet gets a new link."""
     target = load(Membership, membership_id)
+    if request.method == "GET":  # a reload of a refused form sends nothing
+        return redirect(url_for("admin.users"))
     if BareForm().validate_on_submit():
         try:
             invitation_service.resend_password_link(viewer(), target, clock.now())
@@ -97,9 +99,11 @@ def resend_member_invitation(membership_id: int):
     return redirect(url_for("admin.users"))
 
 
-@bp.route("/anvandare/inbjudan/skicka-igen", methods=["POST"])
+@bp.route("/anvandare/inbjudan/skicka-igen", methods=["GET", "POST"])
 @requires(Permission.MANAGE_USERS)
 def resend_invitation():
+    if request.method == "GET":  # a reload of a refused form sends nothing
+        return redirect(url_for("admin.users"))
     invitation = _posted_invitation()
     if invitation is not None:
         invitation_service.resend(viewer(), invitation, clock.now())
@@ -108,9 +112,11 @@ def resend_invitation():
     return redirect(url_for("admin.users"))
 
 
-@bp.route("/anvandare/inbjudan/aterkalla", methods=["POST"])
+@bp.route("/anvandare/inbjudan/aterkalla", methods=["GET", "POST"])
 @requires(Permission.MANAGE_USERS)
 def withdraw_invitation():
+    if request.method == "GET":  # a reload of a refused form withdraws nothing
+        return redirect(url_for("admin.users"))
     invitation = _posted_invitation()
     if invitation is not None:
         address = invitation.email

@@ -120,9 +120,11 @@ def second_factor():
     return _log_in(user, bool(pending.get("remember")), pending.get("next"))
 
 
-@bp.route("/logga-ut", methods=["POST"])
+@bp.route("/logga-ut", methods=["GET", "POST"])
 def logout():
     """Log out here and everywhere: every session and remember cookie of the user ends."""
+    if request.method == "GET":  # only the form's POST logs out; a reload or a link does not
+        return redirect(url_for("auth.home"))
     if LogoutForm().validate_on_submit():
         if current_user.is_authenticated:
             session_service.end_all_sessions(current_user)
@@ -134,9 +136,11 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-@bp.route("/sprak", methods=["POST"])
+@bp.route("/sprak", methods=["GET", "POST"])
 def set_language():
     """The header's switch: saved for a logged-in user, kept in the session for anyone."""
+    if request.method == "GET":  # a reload changes nothing
+        return redirect(url_for("auth.home"))
     form = LanguageForm()
     if form.validate_on_submit():
         code = i18n.supported(form.language.data) or i18n.DEFAULT_LOCALE
@@ -193,10 +197,12 @@ def two_factor():
     return _render_two_factor(on_form=form, secret=secret), 400 if form.errors else 200
 
 
-@bp.route("/konto/tvastegsinloggning/av", methods=["POST"])
+@bp.route("/konto/tvastegsinloggning/av", methods=["GET", "POST"])
 @login_required
 def two_factor_off():
     """Turn two-step login off, with the password and a current code."""
+    if request.method == "GET":  # a reload of a refused form
+        return redirect(url_for("auth.two_factor"))
     form = TwoFactorOffForm()
     if form.validate_on_submit():
         try:

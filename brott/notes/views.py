@@ -99,11 +99,13 @@ def edit(note_id: int):
     return page, 409 if conflict else 200
 
 
-@bp.route("/<int:note_id>/ta-bort", methods=["POST"])
+@bp.route("/<int:note_id>/ta-bort", methods=["GET", "POST"])
 @requires(Permission.EDIT_NOTE)
 def delete(note_id: int):
     note = load(SituationNote, note_id)
     require(Permission.EDIT_NOTE, note)
+    if request.method == "GET":  # a reload of a refused form deletes nothing
+        return redirect(url_for("notes.show", note_id=note_id))
     if BareForm().validate_on_submit():
         service.delete_note(note)
         db.session.commit()

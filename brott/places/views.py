@@ -58,7 +58,7 @@ def edit(place_id: int):
     return page, 409 if conflict else 200
 
 
-@bp.route("/<kind>/<int:item_id>/vaxla", methods=["POST"])
+@bp.route("/<kind>/<int:item_id>/vaxla", methods=["GET", "POST"])
 @requires(Permission.MANAGE_PLACES)
 def toggle(kind: str, item_id: int):
     models: dict[str, type[Place] | type[NoteCategory]] = {
@@ -68,6 +68,8 @@ def toggle(kind: str, item_id: int):
     if kind not in models:
         abort(404)
     item = load(models[kind], item_id)
+    if request.method == "GET":  # a reload of a refused form changes nothing
+        return redirect(url_for("places.index"))
     if BareForm().validate_on_submit():
         service.set_active(item, not item.active)
         db.session.commit()
