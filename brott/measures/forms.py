@@ -13,8 +13,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from brott.council_scope import council
 from brott.forms import Form
 from brott.models import STATUS_LABELS, MeasureStatus
+from brott.services import measures as service
 
 STATUS_CHOICES = [SelectChoice(s.value, STATUS_LABELS[s]) for s in MeasureStatus]
 ALL = SelectChoice("", _l("All"))
@@ -77,9 +79,14 @@ class MeasureForm(Form):
     )
     category = StringField(
         _l("Category"),
+        description=_l("Choose one of the council's categories or type a new one."),
         validators=[
             Length(
-                max=80, message=_l("The category may be at most %(limit)d characters.", limit=80)
+                max=service.MAX_CATEGORY,
+                message=_l(
+                    "The category may be at most %(limit)d characters.",
+                    limit=service.MAX_CATEGORY,
+                ),
             )
         ],
     )
@@ -107,3 +114,8 @@ class MeasureForm(Form):
         ],
     )
     version = HiddenField()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # the categories the list's filter offers, suggested as the user types
+        self.category_suggestions = service.categories(council().id)

@@ -27,6 +27,7 @@ from brott.services.users import active_members
 from brott.services.versions import check_version, flush_or_conflict
 
 NUMBER_ATTEMPTS = 25
+MAX_CATEGORY = 80  # the column's length
 CONFLICT_MESSAGE = _l(
     "The measure has been changed by someone else since you opened it. "
     "Nothing of what you wrote has been saved – see the changes below and make your "
@@ -107,6 +108,20 @@ def categories(council_id: int) -> list[str]:
         .order_by(Measure.category)
     )
     return list(db.session.scalars(stmt))
+
+
+def category_for(council_id: int, typed: str) -> str:
+    """The category a user typed, as the council's list spells it: spaces tidied, and an
+    existing category written in other letter case is that category, so the list's filter
+    finds the measure under the name it already offers."""
+    wanted = " ".join(typed.split())
+    if len(wanted) > MAX_CATEGORY:
+        raise DomainError(
+            _("The category may be at most %(limit)d characters.", limit=MAX_CATEGORY),
+            field="category",
+        )
+    known = {name.casefold(): name for name in categories(council_id)}
+    return known.get(wanted.casefold(), wanted)
 
 
 def owner_candidates(council_id: int) -> list[User]:
@@ -228,9 +243,10 @@ def _apply(measure: Measure, data: MeasureData) -> None:
     council_id = measure.council_id
     owners = _owners(council_id, data.owner_ids)
     partners = _partners(council_id, data.partner_ids)
+    category = category_for(council_id, data.category)
     measure.title = data.title.strip()
     measure.description = data.description.strip()
-    measure.category = data.category.strip()
+    measure.category = category
     measure.start_date = data.start_date
     measure.end_date = data.end_date
     measure.next_review_date = data.next_review_date
