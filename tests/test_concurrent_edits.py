@@ -511,6 +511,7 @@ def test_action_status(site):
         f"/r/{SLUG}/atgarder/{w.action_id}",
         lambda i: {
             "status": "delayed",
+            "due_date": "2099-12-31",  # postponed: a new date after the current one
             "comment": f"Väntar på reservdel {i:02d}",
             "next": f"/r/{SLUG}/atgarder",
         },

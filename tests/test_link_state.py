@@ -84,7 +84,7 @@ def test_the_owner_logged_in_may_use_the_link(app, frozen, action, member):
     url = link(action, ActionStatus.DELAYED)
     owner = logged_in(app, member)
 
-    response = owner.post(url, data={"comment": "Regn hela veckan"})
+    response = owner.post(url, data={"comment": "Regn hela veckan", "due_date": "2026-01-27"})
 
     assert response.status_code == 200 and "Tack!" in response.text
     assert saved(action.id).status is ActionStatus.DELAYED
@@ -173,7 +173,9 @@ def test_after_done_the_delayed_link_of_the_same_mail_is_refused(client, frozen,
     assert client.post(done_url, data={"comment": ""}).status_code == 200
 
     shown = client.get(delayed_url, headers=ENGLISH)
-    posted = client.post(delayed_url, data={"comment": "Regn"}, headers=ENGLISH)
+    posted = client.post(
+        delayed_url, data={"comment": "Regn", "due_date": "2026-01-27"}, headers=ENGLISH
+    )
 
     for response in (shown, posted):
         assert response.status_code == 410
@@ -201,14 +203,20 @@ def test_a_link_issued_before_a_change_made_elsewhere_is_refused(client, frozen,
     assert saved(action.id).status is ActionStatus.DELAYED
 
 
-def test_a_delayed_action_keeps_a_working_link_for_a_new_reason(client, frozen, action):
-    """A digest lists delayed actions too; their links were issued for "delayed"."""
-    first = client.post(link(action, ActionStatus.DELAYED), data={"comment": "Regn"})
+def test_a_postponed_action_keeps_a_working_link_to_postpone_again(client, frozen, action):
+    """A digest lists postponed actions too; their links were issued for "delayed"."""
+    first = client.post(
+        link(action, ActionStatus.DELAYED), data={"comment": "Regn", "due_date": "2026-01-27"}
+    )
     assert first.status_code == 200
     url = link(saved(action.id), ActionStatus.DELAYED)
 
-    assert client.post(url, data={"comment": "Snö"}).status_code == 200
-    assert saved(action.id).status_comment == "Snö"
+    again = client.post(url, data={"comment": "Snö", "due_date": "2026-02-03"})
+    assert again.status_code == 200
+    assert (saved(action.id).status_comment, saved(action.id).due_date) == (
+        "Snö",
+        date(2026, 2, 3),
+    )
 
 
 def test_a_link_from_before_links_named_their_status_is_refused(client, frozen, action):
@@ -234,8 +242,13 @@ def test_a_too_long_comment_or_a_delay_without_reason_is_refused_and_the_link_ke
     too_long = client.post(done_url, data={"comment": "x" * 2001})
     assert too_long.status_code == 400 and "Högst 2000 tecken" in too_long.text
 
-    delayed = client.post(link(action, ActionStatus.DELAYED), data={"comment": "  "})
-    assert delayed.status_code == 400 and "Skriv varför" in delayed.text
+    delayed = client.post(
+        link(action, ActionStatus.DELAYED),
+        data={"comment": "  ", "due_date": "2026-01-27"},
+        headers=ENGLISH,
+    )
+    assert delayed.status_code == 400
+    assert "Write why the action is postponed." in delayed.text
 
     assert saved(action.id).status is ActionStatus.OPEN
     assert spent() == 0

@@ -354,30 +354,42 @@ def test_an_owner_outside_the_council_is_refused_by_the_service(
         action_service.record_decision(meeting, coordinator, data, NOW)
 
 
-def test_owner_marks_delayed_with_comment_and_overdue_actions_stand_out(
+def test_an_overdue_action_shows_late_by_itself_and_the_owner_postpones_it_with_date_and_reason(
     client, frozen, council, coordinator, member, make_series, make_decision
 ):
     meeting = meetings_of(make_series(council).id)[0]
     action = make_decision(meeting, coordinator, member, "Byt trasig belysning", date(2026, 1, 14))
-    frozen.now = NOW + timedelta(days=5)
+    frozen.now = NOW + timedelta(days=5)  # 2026-01-17: past the due date, nobody marked it
     login(client, member)
     page = client.get("/r/borlange/atgarder").text
     assert "Byt trasig belysning" in page and "(försenad)" in page
+    assert '<span class="status status-late">Försenad</span>' in page
 
     version = str(action.version)
     refused = client.post(
         f"/r/borlange/atgarder/{action.id}",
-        data={"status": "delayed", "comment": "", "version": version},
+        data={"status": "delayed", "comment": "", "due_date": "", "version": version},
+        headers={"Accept-Language": "en"},
     )
-    assert refused.status_code == 400 and "Skriv varför åtgärden är försenad." in refused.text
+    assert refused.status_code == 400
+    assert "Write why the action is postponed." in refused.text
+    assert "Choose the new due date." in refused.text
     db.session.expire_all()
     assert db.session.get(Action, action.id).status is ActionStatus.OPEN  # a reason is required
     client.post(
         f"/r/borlange/atgarder/{action.id}",
-        data={"status": "delayed", "comment": "Väntar på reservdel", "version": version},
+        data={
+            "status": "delayed",
+            "comment": "Väntar på reservdel",
+            "due_date": "2026-01-30",
+            "version": version,
+        },
     )
     db.session.expire_all()
-    assert db.session.get(Action, action.id).status is ActionStatus.DELAYED
+    saved = db.session.get(Action, action.id)
+    assert (saved.status, saved.due_date) == (ActionStatus.DELAYED, date(2026, 1, 30))
+    english = client.get("/r/borlange/atgarder", headers={"Accept-Language": "en"}).text
+    assert '<span class="status status-postponed">Postponed</span>' in english
 
 
 def test_someone_elses_action_cannot_be_updated_by_a_member(
@@ -427,17 +439,27 @@ def test_one_click_link_changes_nothing_on_get_and_marks_done_on_post_once(
     assert again.status_code == 410 and "redan använd" in again.text
 
 
-def test_one_click_delayed_needs_a_reason_and_keeps_the_link_usable(
+def test_one_click_postpone_needs_a_date_and_a_reason_and_keeps_the_link_usable(
     client, frozen, council, coordinator, member, action_with_token
 ):
     action, token = action_with_token(ActionStatus.DELAYED)
-    refused = client.post(f"/atgard/{token}", data={"comment": ""})
-    assert "Skriv varför" in refused.text
-    ok = client.post(f"/atgard/{token}", data={"comment": "Regn hela veckan"})
+    refused = client.post(
+        f"/atgard/{token}", data={"comment": "", "due_date": ""}, headers={"Accept-Language": "en"}
+    )
+    assert refused.status_code == 400
+    assert "Write why the action is postponed." in refused.text
+    assert "Choose the new due date." in refused.text
+    ok = client.post(
+        f"/atgard/{token}", data={"comment": "Regn hela veckan", "due_date": "2026-02-06"}
+    )
     assert "Tack!" in ok.text
     db.session.expire_all()
     saved = db.session.get(Action, action.id)
-    assert (saved.status, saved.status_comment) == (ActionStatus.DELAYED, "Regn hela veckan")
+    assert (saved.status, saved.status_comment, saved.due_date) == (
+        ActionStatus.DELAYED,
+        "Regn hela veckan",
+        date(2026, 2, 6),
+    )
 
 
 def test_expired_and_forged_links_are_refused(

@@ -354,6 +354,7 @@ def test_a_stale_status_change_is_refused_shows_what_is_saved_and_keeps_the_comm
         url,
         data={
             "status": "delayed",
+            "due_date": "2026-01-30",
             "comment": "Väntar på reservdel",
             "next": "/r/borlange/atgarder",
             "version": version,
@@ -375,6 +376,7 @@ def test_a_stale_status_change_is_refused_shows_what_is_saved_and_keeps_the_comm
         url,
         data={
             "status": "delayed",
+            "due_date": hidden_or_typed_date(refused.text),
             "comment": "Väntar på reservdel",
             "next": hidden_value(refused.text, "next"),
             "version": hidden_value(refused.text, "version"),
@@ -390,14 +392,30 @@ def test_a_status_change_without_a_version_changes_nothing(frozen, two, action):
     assert fresh(Action, action.id).status is ActionStatus.OPEN
 
 
-def test_a_delay_without_a_reason_keeps_the_choice_on_a_400_page(frozen, app, member, action):
+def hidden_or_typed_date(page: str) -> str:
+    """The new due date the refused page kept in its date field."""
+    match = re.search(r'name="due_date" type="date" value="([^"]*)"', page)
+    assert match, "the page kept no new due date"
+    return match.group(1)
+
+
+def test_a_postponement_without_a_reason_keeps_the_choice_on_a_400_page(
+    frozen, app, member, action
+):
     client = logged_in(app, member)
     response = client.post(
         f"/r/borlange/atgarder/{action.id}",
-        data={"status": "delayed", "comment": "", "version": str(action.version)},
+        data={
+            "status": "delayed",
+            "due_date": "2026-01-30",
+            "comment": "",
+            "version": str(action.version),
+        },
+        headers={"Accept-Language": "en"},
     )
     assert response.status_code == 400
-    assert "Skriv varför åtgärden är försenad." in response.text
+    assert "Write why the action is postponed." in response.text
+    assert 'value="2026-01-30"' in response.text
     assert '<option selected value="delayed">' in response.text
     assert 'class="conflict"' not in response.text
     assert fresh(Action, action.id).status is ActionStatus.OPEN

@@ -1,6 +1,7 @@
 """Actions: who does what, where, by when. Born from an EST decision or entered by hand
 (safety walks and residents' reports will add origins); followed up until done."""
 
+import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -10,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import joinedload
 
+from brott.clock import STOCKHOLM
 from brott.errors import DomainError
 from brott.extensions import db
 from brott.models import Action, ActionOrigin, ActionStatus, Measure, Meeting, Place, User
@@ -22,6 +24,40 @@ CONFLICT_MESSAGE = _l(
     "The action has been changed by someone else since you opened the page. Nothing was "
     "saved: compare with what is saved now and make your change again."
 )
+
+
+class ActionState(enum.Enum):
+    """What an action's status means today, as people are shown it. Late is not chosen by
+    anyone: an action not done by its due date is late by itself. Postponed is the stored
+    DELAYED: its owner moved the due date and said why."""
+
+    OPEN = "open"
+    LATE = "late"
+    POSTPONED = "postponed"
+    DONE = "done"
+
+    @property
+    def label(self) -> str:
+        return str(STATE_LABELS[self])
+
+
+STATE_LABELS = {
+    ActionState.OPEN: _l("Open"),
+    ActionState.LATE: _l("Delayed"),
+    ActionState.POSTPONED: _l("Postponed"),
+    ActionState.DONE: _l("Done"),
+}
+
+
+def state_of(action: Action, today: date) -> ActionState:
+    """The state an action is shown in on `today` (see ActionState)."""
+    if action.status is ActionStatus.DONE:
+        return ActionState.DONE
+    if action.due_date < today:
+        return ActionState.LATE
+    if action.status is ActionStatus.DELAYED:
+        return ActionState.POSTPONED
+    return ActionState.OPEN
 
 
 @dataclass
@@ -64,8 +100,13 @@ def set_action_status(
     in_meeting: Meeting | None = None,
     *,
     seen_version: int | None = None,
+    new_due_date: date | None = None,
 ) -> None:
-    """Mark an action done, delayed or open again, with an optional comment.
+    """Mark an action done, open again or postponed (DELAYED), with an optional comment.
+
+    Postponing takes a reason, and the new due date (`new_due_date`, which the status form and
+    the one-click page ask for): not in the past, and after the current one unless the action
+    was postponed already. Being late needs nobody: see `state_of`.
 
     A change from a form names the version it was made from (`seen_version`) and is refused
     if someone saved the action after it. Without one (the one-click link, which names the
@@ -75,8 +116,8 @@ def set_action_status(
     if seen_version is not None:
         check_version(action, seen_version, str(CONFLICT_MESSAGE))
     check_text(comment, field="comment")
-    if status is ActionStatus.DELAYED and not comment.strip():
-        raise DomainError(_("Write why the action is delayed."), field="comment")
+    if status is ActionStatus.DELAYED:
+        _postpone(action, comment, new_due_date, now.astimezone(STOCKHOLM).date())
     action.status = status
     action.status_comment = comment.strip()
     action.updated_at = now
@@ -90,6 +131,27 @@ def set_action_status(
         db.session.flush()
     else:
         flush_or_conflict(seen_version, str(CONFLICT_MESSAGE))
+
+
+def _postpone(action: Action, reason: str, new_due_date: date | None, today: date) -> None:
+    """Check a postponement, every problem at once, and move the due date."""
+    errors: dict[str | None, list[str]] = {}
+    if not reason.strip():
+        errors["comment"] = [_("Write why the action is postponed.")]
+    if new_due_date is not None:
+        if new_due_date < today:
+            errors["due_date"] = [_("The new due date cannot be in the past.")]
+        elif action.status is not ActionStatus.DELAYED and new_due_date <= action.due_date:
+            errors["due_date"] = [
+                _(
+                    "Choose a date after the current due date, %(due)s.",
+                    due=action.due_date.isoformat(),
+                )
+            ]
+    if errors:
+        raise DomainError.from_errors(errors)
+    if new_due_date is not None:
+        action.due_date = new_due_date
 
 
 def actions_of_meeting(meeting: Meeting) -> list[Action]:
