@@ -66,7 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _configure_templates(app: Flask) -> None:
     from brott.meetings.forms import WEEKDAYS
     from brott.models import ACTION_STATUS_LABELS, ROLE_LABELS, STATUS_LABELS
-    from brott.services.audit import summary_text
+    from brott.services import audit
     from brott.services.measures import SNAPSHOT_LABELS
 
     app.jinja_env.globals.update(
@@ -75,7 +75,11 @@ def _configure_templates(app: Flask) -> None:
         STATUS_LABELS=STATUS_LABELS,
         ROLE_LABELS=ROLE_LABELS,
         ACTION_STATUS_LABELS=ACTION_STATUS_LABELS,
-        audit_summary=summary_text,
+        audit_summary=audit.summary_text,
+        audit_event=audit.event_label,
+        audit_object=audit.object_label,
+        AUDIT_EVENTS=audit.ACTION_LABELS,
+        AUDIT_OBJECTS=audit.OBJECT_LABELS,
     )
     app.jinja_env.filters["reminder_label"] = _reminder_label
 

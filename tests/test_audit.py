@@ -90,12 +90,14 @@ def stored_note(make_note, council, lists):
 
 
 def log_rows(page: str) -> list[tuple[str, str, str]]:
-    """(who, action, object type) per row of the audit log page."""
+    """(who, event, object type) per row of the audit log page, as the page words them."""
     body = re.search(r'<table class="audit">.*?<tbody>(.*?)</tbody>', page, re.S)[1]
     return [
-        (html.unescape(who), action, kind)
-        for who, action, kind in re.findall(
-            r"<tr>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>\s*<td>([a-z_]*)", body
+        (html.unescape(who), html.unescape(event), html.unescape(kind))
+        for who, event, kind in re.findall(
+            r"<tr>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>\s*<td>([^<#]*?)"
+            r"(?: #\d+)?(?:<br>|</td>)",
+            body,
         )
     ]
 
@@ -289,7 +291,7 @@ def test_a_create_entry_names_the_object_it_created(client, frozen, council, adm
     assert created.object_id == note_id
     login(client, admin)
     page = client.get("/r/borlange/admin/logg?handelse=create&typ=note").text
-    assert f"note #{note_id}" in page
+    assert f"Anteckning #{note_id}" in page
 
 
 def all_audit_text() -> str:
@@ -401,20 +403,20 @@ def test_the_admin_sees_the_log_and_filters_it_by_event_and_type(
     page = client.get("/r/borlange/admin/logg")
     assert page.status_code == 200
     rows = log_rows(page.text)
-    assert ("sara@exempel.se", "update", "note") in rows
-    assert ("polis@exempel.se", "view", "note") in rows
-    assert ("system", "create", "measure") in rows
+    assert ("sara@exempel.se", "Ändrad", "Anteckning") in rows
+    assert ("polis@exempel.se", "Läst av polisen", "Anteckning") in rows
+    assert ("system", "Skapad", "Insats") in rows
     assert "text: Klotter i gångtunneln → Ny text om tunneln" in html.unescape(page.text)
     assert "Loggen kan inte ändras eller raderas." in page.text
 
     assert log_rows(client.get("/r/borlange/admin/logg?handelse=view").text) == [
-        ("polis@exempel.se", "view", "note")
+        ("polis@exempel.se", "Läst av polisen", "Anteckning")
     ]
     assert set(log_rows(client.get("/r/borlange/admin/logg?typ=measure").text)) == {
-        ("system", "create", "measure")
+        ("system", "Skapad", "Insats")
     }
     assert log_rows(client.get("/r/borlange/admin/logg?handelse=update&typ=note").text) == [
-        ("sara@exempel.se", "update", "note")
+        ("sara@exempel.se", "Ändrad", "Anteckning")
     ]
     assert log_rows(client.get("/r/borlange/admin/logg?handelse=delete").text) == []
     assert "Inga händelser." in client.get("/r/borlange/admin/logg?handelse=delete").text
@@ -454,11 +456,11 @@ def test_the_log_page_offers_the_login_filters_and_shows_the_councils_logins(
 
     logins = client.get("/r/borlange/admin/logg?handelse=login").text
     assert '<option value="login" selected>' in logins
-    assert ("sara@exempel.se", "login", "") in log_rows(logins)
+    assert ("sara@exempel.se", "Inloggning", "") in log_rows(logins)
     failed = log_rows(client.get("/r/borlange/admin/logg?handelse=login_failed").text)
-    assert ("sara@exempel.se", "login_failed", "") in failed
+    assert ("sara@exempel.se", "Misslyckad inloggning", "") in failed
     users = log_rows(client.get("/r/borlange/admin/logg?typ=user").text)
-    assert ("admin@exempel.se", "create", "user") in users
+    assert ("admin@exempel.se", "Skapad", "Användare") in users
 
 
 @pytest.mark.parametrize("role", [Role.COORDINATOR, Role.MEMBER, Role.POLICE])

@@ -52,8 +52,8 @@ AUDITED: dict[type, str] = {
     PartnerOrganisation: "partner",
     Council: "council",
 }
-# what the log calls each kind of entry (the page's event filter); a code without a label
-# is shown as it is stored
+# what the log calls each kind of entry (the page's event column and filter); a code
+# without a label is shown in a readable form (see `event_label`)
 ACTION_LABELS = {
     "create": _l("Created"),
     "update": _l("Changed"),
@@ -62,7 +62,31 @@ ACTION_LABELS = {
     "login": _l("Login"),
     "login_failed": _l("Failed login"),
     "login_throttled": _l("Login refused: too many attempts"),
+    "password": _l("Password chosen"),
+    "password_reset_requested": _l("Password reset requested"),
+    "invite": _l("Invited"),
+    "invitation_withdrawn": _l("Invitation withdrawn"),
+    "invitation_accepted": _l("Invitation accepted"),
     "retention": _l("Retention"),
+}
+# entries the system writes for itself, in no council's log (not offered as a filter)
+SYSTEM_LABELS = {
+    "retention_run": _l("Retention run"),
+}
+# what the log calls each kind of object (AUDITED's names, and those of explicit entries)
+OBJECT_LABELS = {
+    "measure": _l("Measure"),
+    "note": _l("Note"),
+    "meeting": _l("Meeting"),
+    "meeting_series": _l("Meeting series"),
+    "action": _l("Action"),
+    "membership": _l("Membership"),
+    "user": _l("User"),
+    "place": _l("Place"),
+    "note_category": _l("Category"),
+    "partner": _l("Partner"),
+    "council": _l("Council"),
+    "invitation": _l("Invitation"),
 }
 SECRET_COLUMNS = {"password_hash", "calendar_token"}
 SKIPPED_COLUMNS = {"version", "updated_at", "last_login_at"}
@@ -104,6 +128,23 @@ def summary_text(entry: AuditEntry) -> str:
     if plural is not None:
         return ngettext(entry.summary, plural, values["count"], **values)
     return gettext(entry.summary, **values) if values else gettext(entry.summary)
+
+
+def event_label(code: str) -> str:
+    """What the log calls an entry's action, in the reader's language; an unknown code is
+    shown readably (`login_expired` as "Login expired") rather than as stored."""
+    label = ACTION_LABELS.get(code) or SYSTEM_LABELS.get(code)
+    return str(label) if label is not None else _readable(code)
+
+
+def object_label(code: str) -> str:
+    """What the log calls a kind of object, like `event_label`."""
+    label = OBJECT_LABELS.get(code)
+    return str(label) if label is not None else _readable(code)
+
+
+def _readable(code: str) -> str:
+    return " ".join(code.replace("_", " ").split()).capitalize()
 
 
 def acting_as(user: User | None) -> None:
@@ -254,3 +295,14 @@ def entries(
     if object_type:
         stmt = stmt.where(AuditEntry.object_type == object_type)
     return list(db.session.scalars(stmt))
+
+
+def system_entry_since(action: str, since: datetime) -> bool:
+    """Whether the system (a job, no council) has recorded `action` since `since`."""
+    stmt = db.select(AuditEntry.id).where(
+        AuditEntry.action == action,
+        AuditEntry.council_id.is_(None),
+        AuditEntry.actor_id.is_(None),
+        AuditEntry.at >= since,
+    )
+    return db.session.scalar(stmt.limit(1)) is not None
