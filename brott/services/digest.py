@@ -2,6 +2,7 @@
 are still active members of the council."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -12,7 +13,16 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from brott.extensions import db
 from brott.links import external_url
-from brott.models import Action, ActionStatus, Measure, MeasureStatus, Membership, User
+from brott.models import (
+    Action,
+    ActionStatus,
+    Council,
+    Measure,
+    MeasureStatus,
+    Membership,
+    OutboxMessage,
+    User,
+)
 from brott.services import outbox
 from brott.services.emails import compose
 from brott.services.tokens import action_link_token
@@ -46,6 +56,7 @@ def plan_daily_digest(now: datetime) -> int:
     actions_of: dict[tuple[int, int], list[DigestAction]] = defaultdict(list)
     measures_of: dict[tuple[int, int], list[DigestMeasure]] = defaultdict(list)
     people: dict[int, User] = {}
+    councils: dict[int, Council] = {item.council_id: item.council for item in [*actions, *measures]}
     members = _active_members({item.council_id for item in [*actions, *measures]})
     for action in actions:
         if (action.council_id, action.owner_id) in members:
@@ -59,11 +70,12 @@ def plan_daily_digest(now: datetime) -> int:
     end_of_day = datetime.combine(today + timedelta(days=1), time(0), tzinfo=TZ)
     queued = 0
     for council_id, user_id in sorted(set(actions_of) | set(measures_of)):
-        user = people[user_id]
+        user, council = people[user_id], councils[council_id]
         email = compose(
             "daily_digest",
             user.locale,
-            lambda: _("Your actions and measures %(day)s", day=today.isoformat()),
+            _subject(council, today),
+            council=council,
             actions=actions_of[(council_id, user_id)],
             measures=measures_of[(council_id, user_id)],
         )
@@ -79,6 +91,22 @@ def plan_daily_digest(now: datetime) -> int:
         )
         queued += row is not None
     return queued
+
+
+def _subject(council: Council, day: date) -> Callable[[], str]:
+    """The subject names the council: a member of two councils gets two digests a day."""
+    return lambda: _(
+        "%(council)s: your actions and measures %(day)s", council=council.name, day=day.isoformat()
+    )
+
+
+def planned_on(day: date) -> bool:
+    """Whether the digest of `day` has been queued (for anyone)."""
+    prefix = f"digest:{day.isoformat()}:"
+    stmt = db.select(OutboxMessage.id).where(
+        OutboxMessage.kind == DIGEST, OutboxMessage.key.startswith(prefix, autoescape=True)
+    )
+    return db.session.scalar(stmt.limit(1)) is not None
 
 
 def _active_members(council_ids: set[int]) -> set[tuple[int, int]]:
@@ -103,7 +131,7 @@ class DigestAction:
     action: Action
     overdue: bool
     done_link: str
-    delayed_link: str
+    postpone_link: str
 
 
 @dataclass(frozen=True)
@@ -120,7 +148,7 @@ def _digest_action(action: Action, today: date) -> DigestAction:
         done_link=external_url(
             "actions.confirm", token=action_link_token(action, ActionStatus.DONE)
         ),
-        delayed_link=external_url(
+        postpone_link=external_url(
             "actions.confirm", token=action_link_token(action, ActionStatus.DELAYED)
         ),
     )
