@@ -6,6 +6,7 @@ e-mails are where translation happens. A command that fails says why in one line
 see `OperatorCommand`.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -100,15 +101,47 @@ def run_scheduler() -> None:
 
 @click.command("dispatch", cls=OperatorCommand)
 def dispatch() -> None:
-    """Plan ahead and send every due reminder once, then exit (for cron or a manual run)."""
+    """Run once every job that is due, then exit (for cron, instead of the scheduler).
+
+    The same jobs the scheduler starts with: plan ahead, retention once a day, today's
+    digest once its time has passed, then send what is due. Running it again does no harm.
+    """
     from brott import clock, jobs
 
-    now = clock.now()
-    created = jobs.plan_ahead(now)
-    report = jobs.dispatch_due(now)
-    click.echo(
-        f"meetings created {created}; sent {report.sent}, retried {report.retried}, "
-        f"missed {report.missed}, released {report.released}"
+    run = jobs.run_due(clock.now())
+    click.echo(_dispatch_summary(run))
+    if run.failures:
+        failed = "; ".join(f"{name}: {error}" for name, error in run.failures.items())
+        raise click.ClickException(f"jobs failed: {failed}")
+
+
+def _dispatch_summary(run: Any) -> str:
+    """One line: what each job did, or why it did not run."""
+    done, failed = run.results, run.failures
+
+    def part(name: str, what: Callable[[Any], str], idle: str) -> str:
+        if name in failed:
+            return f"{name} failed"
+        return what(done[name]) if name in done else idle
+
+    return "; ".join(
+        [
+            part("plan_ahead", lambda n: f"meetings created {n}", "planning skipped"),
+            part(
+                "purge_expired_notes",
+                lambda deleted: f"notes deleted {sum(deleted.values())}",
+                "retention already ran today",
+            ),
+            part("queue_daily_digest", lambda n: f"digests queued {n}", "digest not due"),
+            part(
+                "dispatch_due",
+                lambda r: (
+                    f"sent {r.sent}, retried {r.retried}, missed {r.missed}, "
+                    f"released {r.released}, dropped {r.dropped}"
+                ),
+                "nothing sent",
+            ),
+        ]
     )
 
 

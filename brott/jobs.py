@@ -6,16 +6,18 @@ import os
 import secrets
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
 
 from flask import current_app
 
 from brott import clock
+from brott.errors import database_unavailable, roll_back_safely
 from brott.extensions import db
 from brott.mail import Mailer, build_message, mailer_for
 from brott.models import OutboxMessage
-from brott.services import digest, meetings, outbox, retention
+from brott.services import audit, digest, meetings, outbox, retention
 
 log = logging.getLogger(__name__)
 
@@ -159,8 +161,66 @@ def queue_daily_digest(now: datetime) -> int:
     return queued
 
 
+RETENTION_RUN = "retention_run"  # a system entry, in no council's log (see audit)
+
+
 def purge_expired_notes(now: datetime) -> dict[int, int]:
-    """Delete situation notes past each council's retention period."""
+    """Delete situation notes past each council's retention period; the run is recorded, so
+    a one-shot run knows whether today's has happened."""
     deleted = retention.purge_expired(now)
+    audit.record(RETENTION_RUN, at=now, session=db.session)
     db.session.commit()
     return deleted
+
+
+# --- what is due: the scheduler's start and the one-shot `dispatch` share this ------------
+
+Job = Callable[[datetime], Any]
+
+
+def digest_time() -> tuple[int, int]:
+    """The local (Stockholm) hour and minute of the daily digest."""
+    hour, minute = (int(part) for part in current_app.config["DIGEST_LOCAL_TIME"].split(":"))
+    return hour, minute
+
+
+def due_at(now: datetime) -> list[Job]:
+    """The jobs to run at once at `now`, in order: planning ahead; retention unless it ran
+    today; today's digest once its time has passed, unless it is queued already; then the
+    outbox. The scheduler starts with these (the rest wait for their time); `run_due` runs
+    them once."""
+    local = now.astimezone(clock.STOCKHOLM)
+    due: list[Job] = [plan_ahead]
+    if not audit.system_entry_since(RETENTION_RUN, _midnight(local.date())):
+        due.append(purge_expired_notes)
+    if (local.hour, local.minute) >= digest_time() and not digest.planned_on(local.date()):
+        due.append(queue_daily_digest)
+    due.append(dispatch_due)
+    return due
+
+
+@dataclass
+class DueRun:
+    results: dict[str, Any] = field(default_factory=dict)  # job name → what it returned
+    failures: dict[str, str] = field(default_factory=dict)  # job name → the error, one line
+
+
+def run_due(now: datetime) -> DueRun:
+    """Run every job due at `now` once (see `due_at`): cron's alternative to the scheduler,
+    idempotent like each job. As in the scheduler, one job's failure does not stop the
+    others; an unreachable database stops the run."""
+    run = DueRun()
+    for job in due_at(now):
+        try:
+            run.results[job.__name__] = job(now)
+        except Exception as error:
+            roll_back_safely()
+            if database_unavailable(error):
+                raise
+            log.debug("job %s failed", job.__name__, exc_info=True)
+            run.failures[job.__name__] = f"{type(error).__name__}: {error}".splitlines()[0]
+    return run
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=clock.STOCKHOLM)

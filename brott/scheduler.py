@@ -7,6 +7,7 @@ never inside web workers, which would each run every job.
 """
 
 import logging
+from datetime import datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -15,6 +16,7 @@ from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 
 from brott import clock, jobs
+from brott.errors import roll_back_safely
 from brott.extensions import db
 
 log = logging.getLogger(__name__)
@@ -33,13 +35,14 @@ def _run(app: Flask, job) -> None:
 
 
 def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
-    """Add the jobs. Each catches up on start: the outbox, planning and retention run at once,
-    and today's digest if its hour has passed (it is queued once per day whatever happens)."""
-    hour, minute = (int(p) for p in app.config["DIGEST_LOCAL_TIME"].split(":"))
-    now = clock.now()
-    local = now.astimezone(clock.STOCKHOLM)
-    digest_due = (local.hour, local.minute) >= (hour, minute)
-    catch_up_digest = {"next_run_time": now} if digest_due else {}
+    """Add the jobs. Those due at start run at once (`jobs.due_at`: planning, retention
+    unless it ran today, today's digest if its time has passed and it is not queued yet,
+    the outbox); the others wait for their time."""
+    with app.app_context():
+        now = clock.now()
+        hour, minute = jobs.digest_time()
+        starting = _due_at_start(now)
+    at_start = {job: {"next_run_time": now} for job in starting}
     scheduler.add_job(
         _run,
         "interval",
@@ -48,7 +51,7 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
         id="dispatch",
         max_instances=1,
         coalesce=True,
-        next_run_time=now,
+        **at_start.get(jobs.dispatch_due, {}),
     )
     scheduler.add_job(
         _run,
@@ -58,7 +61,7 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
         id="plan_ahead",
         max_instances=1,
         coalesce=True,
-        next_run_time=now,
+        **at_start.get(jobs.plan_ahead, {}),
     )
     scheduler.add_job(
         _run,
@@ -67,7 +70,7 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
         id="digest",
         max_instances=1,
         coalesce=True,
-        **catch_up_digest,
+        **at_start.get(jobs.queue_daily_digest, {}),
     )
     scheduler.add_job(
         _run,
@@ -76,9 +79,20 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
         id="retention",
         max_instances=1,
         coalesce=True,
-        next_run_time=now,
+        **at_start.get(jobs.purge_expired_notes, {}),
     )
     return scheduler
+
+
+def _due_at_start(now: datetime) -> list[jobs.Job]:
+    """The jobs due now. If the database cannot tell, planning, retention and the outbox run
+    at once and cope with the outage as on any other run; the digest waits for its time."""
+    try:
+        return jobs.due_at(now)
+    except Exception:
+        roll_back_safely()
+        log.exception("could not tell which jobs are due; running each at once")
+        return [jobs.plan_ahead, jobs.purge_expired_notes, jobs.dispatch_due]
 
 
 def start_background(app: Flask) -> BackgroundScheduler:
