@@ -152,3 +152,33 @@ class CancelForm(Form):
     """The CSRF token and the meeting's version the page showed: cancelling is a POST."""
 
     version = HiddenField()
+
+
+class SeriesChangeForm(SeriesForm):
+    """The series form for a change from one meeting on, with the series' fingerprint."""
+
+    first_date = DateField(
+        _l("New schedule from"),
+        validators=[InputRequired(_l("Enter the first date of the new schedule."))],
+        description=_l("The first meeting on the new schedule; on the weekday chosen above."),
+    )
+    fingerprint = HiddenField()  # the series as the form showed it (services/series_changes)
+
+
+class EndSeriesForm(Form):
+    """Ending a series: no meetings after the last day."""
+
+    last_date = DateField(
+        _l("Last meeting day"),
+        validators=[InputRequired(_l("Enter the last day of the series."))],
+        description=_l("Meetings planned after this day are cancelled."),
+    )
+    fingerprint = HiddenField()
+
+
+class HolidayMoveForm(Form):
+    """The one-click move of a meeting off a public holiday: the CSRF token, the meeting's
+    version the page showed, and where the user pressed it."""
+
+    version = HiddenField()
+    back = HiddenField()  # "index" (the meetings list) or the meeting page

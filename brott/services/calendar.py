@@ -126,6 +126,8 @@ def _series_events(series: MeetingSeries, now: datetime) -> list[Event]:
     """The master event with its RRULE and EXDATEs, then one override per moved meeting."""
     tz = ZoneInfo(series.timezone)
     first_day = first_on_weekday(series.first_date, series.weekday)
+    if series.until_date is not None and series.until_date < first_day:
+        return []  # changed or ended before its first meeting: it has none to publish
     start = _slot(first_day, series.local_time, tz)
     uid = _series_uid(series)
     index_url = external_url("meetings.index", slug=series.council.slug)

@@ -4,8 +4,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, Select, func, or_
 from sqlalchemy.orm import selectinload
 
 from brott.errors import DomainError
@@ -17,9 +19,9 @@ from brott.models import (
     PartnerOrganisation,
     User,
 )
-from brott.services import outbox
+from brott.services import holidays, outbox
 from brott.services.personal_data import check_text
-from brott.services.recurrence import local_instant, occurrence_dates
+from brott.services.recurrence import first_on_weekday, local_instant, occurrence_dates
 from brott.services.users import active_members
 from brott.services.versions import check_version, flush_or_conflict
 
@@ -27,6 +29,7 @@ STOCKHOLM = "Europe/Stockholm"
 HORIZON = timedelta(weeks=26)  # meetings are materialised this far ahead
 DST_CHECK_YEARS = 5  # a series' time is checked against every spring-forward in this span
 MAX_REMINDER_MINUTES = 14 * 24 * 60
+PAGE_SIZE = 20  # meetings per page of the meetings list
 CONFLICT_MESSAGE = _l(
     "The meeting has been changed by someone else since you opened it. Nothing was saved: "
     "compare with what is saved now and make your change again."
@@ -56,7 +59,7 @@ class SeriesData:
 def create_series(council_id: int, data: SeriesData, now: datetime) -> MeetingSeries:
     """Set up a recurring series; its meetings and their reminders are created at once."""
     tz = ZoneInfo(STOCKHOLM)
-    _check_series(data, tz, now)
+    check_series(data, tz, now)
     series = MeetingSeries(
         council_id=council_id,
         title=data.title.strip() or DEFAULT_TITLE,
@@ -70,8 +73,8 @@ def create_series(council_id: int, data: SeriesData, now: datetime) -> MeetingSe
         location=data.location.strip(),
         video_url=data.video_url.strip(),
         reminder_minutes=sorted(set(data.reminder_minutes), reverse=True),
-        invitees=_members(council_id, data.invitee_ids),
-        partners=_partners(council_id, data.partner_ids),
+        invitees=chosen_members(council_id, data.invitee_ids),
+        partners=chosen_partners(council_id, data.partner_ids),
     )
     db.session.add(series)
     db.session.flush()
@@ -171,6 +174,24 @@ def cancel_meeting(meeting: Meeting, now: datetime, *, seen_version: int | None 
     outbox.plan_meeting_reminders(meeting, now)
 
 
+def move_off_holiday(meeting: Meeting, now: datetime, *, seen_version: int | None = None) -> date:
+    """Move a meeting that falls on a public holiday to the next working day, at the same
+    time and place (as `move_meeting`, reminders included); returns the new day."""
+    local = meeting.starts_at.astimezone(ZoneInfo(meeting.series.timezone))
+    if holidays.holiday_name(local.date()) is None:
+        raise DomainError(_("The meeting is no longer on a public holiday."))
+    day = holidays.next_working_day(local.date())
+    move_meeting(meeting, day, local.time(), now, meeting.location, seen_version=seen_version)
+    return day
+
+
+def holiday_of(meeting: Meeting) -> str | None:
+    """The public holiday a coming meeting falls on (its local day), if any."""
+    return holidays.holiday_name(
+        meeting.starts_at.astimezone(ZoneInfo(meeting.series.timezone)).date()
+    )
+
+
 def update_agenda(
     meeting: Meeting,
     agenda: str,
@@ -190,31 +211,81 @@ def update_agenda(
     flush_or_conflict(seen, str(CONFLICT_MESSAGE))
 
 
-def upcoming_meetings(council_id: int, now: datetime, limit: int = 6) -> list[Meeting]:
+@dataclass
+class MeetingPage:
+    """One page of a list of meetings: its meetings, its number (from 1) and how many there
+    are in all."""
+
+    meetings: list[Meeting]
+    number: int
+    pages: int
+    total: int
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.pages else None
+
+
+def upcoming_meetings(council_id: int, now: datetime, limit: int = PAGE_SIZE) -> list[Meeting]:
     """The council's next meetings, cancelled ones included so they can be seen as such."""
+    return upcoming_page(council_id, now, 1, limit).meetings
+
+
+def upcoming_page(
+    council_id: int, now: datetime, page: int = 1, per_page: int = PAGE_SIZE
+) -> MeetingPage:
+    """A page of the council's coming meetings, soonest first; cancelled ones are included so
+    they can be seen as such, but not those a series' end took away."""
     stmt = (
         db.select(Meeting)
-        .where(Meeting.council_id == council_id, Meeting.ends_at > now)
-        .options(selectinload(Meeting.series))
-        .order_by(Meeting.starts_at)
-        .limit(limit)
+        .join(Meeting.series)
+        .where(Meeting.council_id == council_id, Meeting.ends_at > now, _within_its_series())
     )
-    return list(db.session.scalars(stmt))
+    return _page(stmt, page, per_page, Meeting.starts_at, Meeting.id)
 
 
-def past_meetings(council_id: int, now: datetime, limit: int = 10) -> list[Meeting]:
+def past_meetings(council_id: int, now: datetime, limit: int = PAGE_SIZE) -> list[Meeting]:
     """The council's latest held meetings, newest first."""
-    stmt = (
-        db.select(Meeting)
-        .where(
-            Meeting.council_id == council_id,
-            Meeting.ends_at <= now,
-            Meeting.status == MeetingStatus.SCHEDULED,
-        )
-        .order_by(Meeting.starts_at.desc())
-        .limit(limit)
+    return past_page(council_id, now, 1, limit).meetings
+
+
+def past_page(
+    council_id: int, now: datetime, page: int = 1, per_page: int = PAGE_SIZE
+) -> MeetingPage:
+    """A page of the council's held meetings, newest first."""
+    stmt = db.select(Meeting).where(
+        Meeting.council_id == council_id,
+        Meeting.ends_at <= now,
+        Meeting.status == MeetingStatus.SCHEDULED,
     )
-    return list(db.session.scalars(stmt))
+    return _page(stmt, page, per_page, Meeting.starts_at.desc(), Meeting.id.desc())
+
+
+def _within_its_series() -> ColumnElement[bool]:
+    """The meeting's slot lies within its series, not after the series' end (a series that
+    ended keeps the cancelled meetings after its end, out of sight)."""
+    return or_(
+        MeetingSeries.until_date.is_(None), Meeting.occurrence_date <= MeetingSeries.until_date
+    )
+
+
+def _page(stmt: Select, page: int, per_page: int, *order: object) -> MeetingPage:
+    """Page `page` of `stmt` (a page past the last shows the last); two queries and one for
+    the series, however many meetings there are."""
+    total = db.session.scalar(db.select(func.count()).select_from(stmt.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    number = min(max(page, 1), pages)
+    rows = db.session.scalars(
+        stmt.options(selectinload(Meeting.series))
+        .order_by(*order)  # type: ignore[arg-type]
+        .offset((number - 1) * per_page)
+        .limit(per_page)
+    )
+    return MeetingPage(list(rows), number, pages, total)
 
 
 def previous_meeting(meeting: Meeting) -> Meeting | None:
@@ -243,12 +314,37 @@ def series_of(council_id: int) -> list[MeetingSeries]:
     return list(db.session.scalars(stmt))
 
 
+def next_meetings(council_id: int, now: datetime) -> dict[int, Meeting]:
+    """Each series' next coming meeting (not cancelled), by series id: where a change of the
+    series starts from."""
+    stmt = (
+        db.select(Meeting)
+        .join(Meeting.series)
+        .where(
+            Meeting.council_id == council_id,
+            Meeting.starts_at > now,
+            Meeting.status == MeetingStatus.SCHEDULED,
+            _within_its_series(),
+        )
+        .order_by(Meeting.starts_at.desc())
+    )
+    return {meeting.series_id: meeting for meeting in db.session.scalars(stmt)}
+
+
+def ever_held(series: MeetingSeries) -> bool:
+    """Whether the series has a meeting at all: one changed before its first meeting has
+    none (its end comes before its first slot)."""
+    first = first_on_weekday(series.first_date, series.weekday)
+    return series.until_date is None or series.until_date >= first
+
+
 def member_candidates(council_id: int) -> list[User]:
     """Active users of the council: who may be invited or own an action."""
     return active_members(council_id)
 
 
-def _check_series(data: SeriesData, tz: ZoneInfo, now: datetime) -> None:
+def check_series(data: SeriesData, tz: ZoneInfo, now: datetime) -> None:
+    """Refuse a series that cannot be planned as given (each message names its field)."""
     if not 0 <= data.weekday <= 6:
         raise DomainError(_("Choose a weekday."), field="weekday")
     if not 1 <= data.interval_weeks <= 8:
@@ -277,6 +373,7 @@ def _check_series(data: SeriesData, tz: ZoneInfo, now: datetime) -> None:
             ),
             field="first_date",
         )
+    check_first_weekday(data.first_date, data.weekday)
     long_run = occurrence_dates(
         data.first_date,
         data.weekday,
@@ -301,6 +398,23 @@ def _check_series(data: SeriesData, tz: ZoneInfo, now: datetime) -> None:
         raise DomainError(_("The first meeting is in the past. Choose a later date."), "first_date")
 
 
+def check_first_weekday(first_date: date, weekday: int) -> None:
+    """The first date is the first meeting: refused when it is not on the series' weekday,
+    rather than moved to the next such day without a word."""
+    if first_date.weekday() == weekday:
+        return
+    raise DomainError(
+        _(
+            "%(date)s is a %(day)s, not a %(weekday)s. Choose a %(weekday)s as the first "
+            "date, or %(day)s as the weekday.",
+            date=format_date(first_date, "d MMMM yyyy"),
+            day=format_date(first_date, "EEEE"),
+            weekday=format_date(first_on_weekday(first_date, weekday), "EEEE"),
+        ),
+        field="first_date",
+    )
+
+
 def _check_seen(meeting: Meeting, seen_version: int | None) -> int:
     """The version a change is based on: the form's, checked, or the current one."""
     if seen_version is None:
@@ -309,7 +423,8 @@ def _check_seen(meeting: Meeting, seen_version: int | None) -> int:
     return seen_version
 
 
-def _members(council_id: int, user_ids: list[int]) -> list[User]:
+def chosen_members(council_id: int, user_ids: list[int]) -> list[User]:
+    """The invitees chosen on a form: active members of the council, or refused."""
     wanted = set(user_ids)
     found = [u for u in member_candidates(council_id) if u.id in wanted]
     if len(found) != len(wanted):
@@ -317,7 +432,8 @@ def _members(council_id: int, user_ids: list[int]) -> list[User]:
     return found
 
 
-def _partners(council_id: int, partner_ids: list[int]) -> list[PartnerOrganisation]:
+def chosen_partners(council_id: int, partner_ids: list[int]) -> list[PartnerOrganisation]:
+    """The partner organisations chosen on a form: the council's own, or refused."""
     wanted = set(partner_ids)
     if not wanted:
         return []
