@@ -43,7 +43,11 @@ def test_bad_input_in_the_browser_keeps_what_was_typed(page, live_server):
     page.get_by_label("Kommentar").fill("Tre dialoger hållna.")
     page.get_by_role("button", name="Spara uppdatering").click()
 
-    expect(page.get_by_text("Framsteget anges i procent, 0–100.")).to_be_visible()
+    expect(page.locator("p.error", has_text="Framsteget anges i procent, 0–100.")).to_be_visible()
+    expect(page.locator("[data-error-summary]")).to_contain_text("Framsteg (%)")
+    # the only field in error is marked and has the focus: the user lands on what is wrong
+    expect(page.locator("[aria-invalid=true]")).to_have_count(1)
+    expect(page.get_by_label("Framsteg (%)")).to_be_focused()
     expect(page.get_by_label("Kommentar")).to_have_value("Tre dialoger hållna.")
 
 

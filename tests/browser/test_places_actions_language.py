@@ -57,7 +57,7 @@ def test_a_coordinator_adds_a_place_and_an_action_there_from_a_phone(page, live_
     page.goto(f"{live_server.url}/r/borlange/atgarder")
     page.get_by_role("link", name="Ny åtgärd").click()
     page.get_by_role("button", name="Spara").click()  # nothing filled in
-    expect(page.get_by_text("Beskriv vad som ska göras.")).to_be_visible()
+    expect(page.locator("p.error", has_text="Beskriv vad som ska göras.")).to_be_visible()
     page.get_by_label("Beslut / åtgärd").fill("Byt trasiga armaturer")
     page.get_by_label("Var", exact=True).select_option(label="Gångtunneln vid Hagalund")
     page.get_by_label("Ansvarig").select_option(label="Erik Sandberg")
