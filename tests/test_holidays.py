@@ -74,6 +74,25 @@ def test_no_plain_sunday_of_a_year_is_a_holiday(app):
     assert len(found) == 13
 
 
+def test_a_calendar_that_lists_every_sunday_still_flags_only_holidays(monkeypatch):
+    """Some versions of the package count every Sunday as a Swedish holiday (as the law
+    does); those are not flagged, the named holidays on a Sunday are."""
+    real = holidays.calendar_data.country_holidays
+
+    def with_sundays(*args, **options):
+        return real(*args, **{**options, "include_sundays": True})
+
+    monkeypatch.setattr(holidays.calendar_data, "country_holidays", with_sundays)
+    holidays._year.cache_clear()
+    try:
+        found = holidays.holidays_between(date(2026, 1, 1), date(2026, 12, 31), "sv")
+        assert len(found) == 13
+        assert found[date(2026, 4, 5)] == "Påskdagen"
+        assert holidays.holiday_name(date(2026, 12, 6), "sv") is None
+    finally:
+        holidays._year.cache_clear()
+
+
 def test_holiday_names_follow_the_page_language(app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert holidays.holiday_name(CHRISTMAS) == "Christmas Day"

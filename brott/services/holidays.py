@@ -7,6 +7,7 @@ days off by custom (midsummer eve, Christmas eve, New Year's eve) are not public
 and are not flagged either.
 """
 
+from collections import Counter
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -17,8 +18,9 @@ from brott.i18n import current_locale
 COUNTRY = "SE"
 # the package's language for each of ours
 LANGUAGES = {"sv": "sv", "en": "en_US"}
-SUNDAY_NAMES = {"söndag", "sunday"}  # what the package calls a plain Sunday
 WORKDAYS = range(5)  # Monday to Friday
+SUNDAY = 6
+MOST_NAMED_SUNDAYS = 3  # Easter Day, Whit Sunday and All Saints' Day can fall on a Sunday
 
 
 @lru_cache(maxsize=64)
@@ -27,12 +29,23 @@ def _year(year: int, language: str) -> dict[date, str]:
     found = calendar_data.country_holidays(
         COUNTRY, years=year, language=language, include_sundays=False
     )
+    # a version that lists every Sunday gives them one name, whatever the language: a name
+    # that more than a few Sundays bear is that of a plain Sunday, not of a holiday
+    on_sundays = Counter(
+        name for day, names in found.items() if day.weekday() == SUNDAY for name in _names(names)
+    )
+    plain = {name for name, count in on_sundays.items() if count > MOST_NAMED_SUNDAYS}
     days: dict[date, str] = {}
     for day, names in found.items():
-        named = [n for n in names.split("; ") if n.strip().lower() not in SUNDAY_NAMES]
+        named = [name for name in _names(names) if name not in plain]
         if named:
             days[day] = ", ".join(named)
     return days
+
+
+def _names(joined: str) -> list[str]:
+    """The package joins the names of a day's holidays with '; '."""
+    return [name.strip() for name in joined.split(";") if name.strip()]
 
 
 def holiday_name(day: date, locale: str | None = None) -> str | None:
