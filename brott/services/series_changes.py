@@ -36,14 +36,13 @@ from brott.extensions import db, rows_affected
 from brott.models import Meeting, MeetingSeries, MeetingStatus, User
 from brott.services import holidays, outbox
 from brott.services.meetings import (
-    HORIZON,
     SeriesData,
     check_series,
     chosen_members,
     chosen_partners,
     extend_series,
 )
-from brott.services.recurrence import first_on_weekday, local_instant, occurrence_dates
+from brott.services.recurrence import local_instant, occurrence_dates
 from brott.services.versions import flush_or_conflict
 
 SERIES_CONFLICT = _l(
@@ -64,11 +63,11 @@ class SeriesChange:
 
 @dataclass
 class HolidayMeeting:
-    """A planned meeting (or a date a series would plan) that falls on a public holiday."""
+    """A coming meeting of a series that falls on a public holiday."""
 
     day: date
     name: str
-    meeting: Meeting | None = None
+    meeting: Meeting
 
 
 def fingerprint(series: MeetingSeries) -> str:
@@ -192,18 +191,6 @@ def coming_holidays(series: MeetingSeries, now: datetime) -> list[HolidayMeeting
         if name:
             found.append(HolidayMeeting(day, name, meeting))
     return found
-
-
-def planned_holidays(data: SeriesData, now: datetime, tz: str) -> list[HolidayMeeting]:
-    """The dates the series as given would plan (up to the planning horizon) that fall on a
-    public holiday: a series form warns of them."""
-    today = now.astimezone(ZoneInfo(tz)).date()
-    start = max(today, first_on_weekday(data.first_date, data.weekday))
-    days = occurrence_dates(
-        data.first_date, data.weekday, data.interval_weeks, data.until_date, start, today + HORIZON
-    )
-    on_holidays = holidays.holidays_between(start, today + HORIZON)
-    return [HolidayMeeting(day, on_holidays[day]) for day in days if day in on_holidays]
 
 
 def _check_unchanged(series: MeetingSeries, seen: str) -> None:
