@@ -425,7 +425,8 @@ def test_the_digest_goes_out_in_each_recipients_language(app, english_world):
     row = db.session.scalars(db.select(OutboxMessage).filter_by(recipient_id=owner.id)).one()
     assert "Mark as done" in row.body and "Markera" not in row.body
     assert "Mark as done" in row.html_body and row.html_body.lstrip().startswith("<!doctype")
-    assert row.subject.startswith("Your actions")
+    council_name = db.session.get(Membership, english_world.membership_id).council.name
+    assert row.subject.startswith(f"{council_name}: your actions and measures")
     owner.locale = "sv"
     db.session.query(OutboxMessage).delete()
     db.session.commit()
@@ -433,4 +434,4 @@ def test_the_digest_goes_out_in_each_recipients_language(app, english_world):
     db.session.commit()
     row = db.session.scalars(db.select(OutboxMessage).filter_by(recipient_id=owner.id)).one()
     assert "Markera som klar" in row.body and "Mark as done" not in row.body
-    assert row.subject.startswith("Dina åtgärder")
+    assert row.subject.startswith(f"{council_name}: dina åtgärder och insatser")

@@ -524,7 +524,7 @@ def test_daily_digest_is_queued_once_and_lists_what_needs_attention(
     assert received.rcpt_tos == [owner.email]
     assert received.message_id == queued[0].message_id
     body = plain_text(received.message)
-    assert "Ring fastighetsägaren (klart 2025-10-23)" in body
+    assert "Ring fastighetsägaren (klar senast 2025-10-23)" in body  # due by, not done on
     assert "FÖRSENAD – Beskär buskaget vid skolan" in body
     assert "Belysning i gångtunneln – uppföljning planerad 2025-10-21" in body
     assert "Grannsamverkan – ingen uppdatering på länge" in body
