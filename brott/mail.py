@@ -14,6 +14,7 @@ from brott import clock
 from brott.models import OutboxMessage
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+CALENDAR_METHOD = re.compile(r"^METHOD:([A-Za-z-]+)\r?$", re.MULTILINE)
 
 
 class Mailer(Protocol):
@@ -88,4 +89,18 @@ def build_message(row: OutboxMessage, sender: str, sent_at: datetime | None = No
     message.set_content(row.body)
     if row.html_body:
         message.add_alternative(row.html_body, subtype="html")
+    if row.ics:
+        attach_calendar(message, row.ics)
     return message
+
+
+def attach_calendar(message: EmailMessage, ics: str) -> None:
+    """Send a calendar entry along twice over: as a text/calendar alternative carrying its
+    METHOD (RFC 6047), which calendar clients act on (update or remove the event), and as an
+    invite.ics attachment for the clients that only show files."""
+    found = CALENDAR_METHOD.search(ics)
+    params = {"method": found.group(1).upper()} if found else {}
+    message.add_alternative(ics, subtype="calendar", params=params)
+    message.add_attachment(
+        ics.encode(), maintype="application", subtype="ics", filename="invite.ics"
+    )

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length
 from brott.forms import Form
 from brott.i18n import LANGUAGE_NAMES
 from brott.measures.forms import MultiCheckboxField
+from brott.services import mail_preferences
 
 
 class LoginForm(Form):
@@ -74,4 +75,9 @@ class ProfileForm(Form):
         _l("Language of pages and e-mails"),
         choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
         validate_choice=False,  # an unknown code falls back to Swedish
+    )
+    emails = MultiCheckboxField(
+        _l("E-mails you choose to receive"),
+        choices=[SelectChoice(kind, label) for kind, label in mail_preferences.OPTIONAL.items()],
+        validate_choice=False,  # the service names what is not offered
     )

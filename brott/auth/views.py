@@ -34,6 +34,7 @@ from brott.extensions import db
 from brott.models import ROLE_LABELS, User
 from brott.policy import Permission
 from brott.services import auth as auth_service
+from brott.services import mail_preferences
 from brott.services import notifications as notification_service
 from brott.services import sessions as session_service
 from brott.services import two_factor as two_factor_service
@@ -154,14 +155,21 @@ def set_language():
 @bp.route("/konto", methods=["GET", "POST"])
 @login_required
 def profile():
-    form = ProfileForm(language=i18n.supported(current_user.locale) or i18n.DEFAULT_LOCALE)
+    form = ProfileForm(
+        language=i18n.supported(current_user.locale) or i18n.DEFAULT_LOCALE,
+        emails=mail_preferences.chosen(current_user),
+    )
     if form.validate_on_submit():
         code = i18n.supported(form.language.data) or i18n.DEFAULT_LOCALE
-        user_service.set_locale(current_user, code)
-        session[i18n.SESSION_KEY] = code
-        db.session.commit()
-        flash(_("Your settings are saved."), "success")
-        return redirect(url_for("auth.profile"))
+        try:
+            mail_preferences.set_chosen(current_user, form.emails.data or [])
+            user_service.set_locale(current_user, code)
+            session[i18n.SESSION_KEY] = code
+            db.session.commit()
+            flash(_("Your settings are saved."), "success")
+            return redirect(url_for("auth.profile"))
+        except DomainError as error:
+            show_on_form(form, error)
     administered = [
         membership
         for membership in policy.councils_of(current_user)
@@ -172,6 +180,7 @@ def profile():
         form=form,
         two_factor_on=two_factor_service.is_enabled(current_user),
         administered=administered,
+        required_emails=mail_preferences.REQUIRED.values(),
     ), 400 if form.errors else 200
 
 

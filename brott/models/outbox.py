@@ -40,6 +40,8 @@ class OutboxMessage(Base):
     body: Mapped[str] = mapped_column(Text)  # the plain-text part
     html_body: Mapped[str] = mapped_column(Text, default="")
     link: Mapped[str] = mapped_column(String(500), default="")
+    # a calendar file (RFC 5546, with its METHOD) sent along, e.g. a moved meeting's entry
+    ics: Mapped[str | None] = mapped_column(Text)
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
     useful_until: Mapped[datetime | None]  # after this a late reminder is missed, not sent
     due_at: Mapped[datetime]

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -51,6 +51,9 @@ class User(UserMixin, Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     # the last time step whose code was accepted, so a code cannot be used twice
     totp_last_step: Mapped[int | None]
+    # the optional e-mails the user has switched on or off, by outbox kind; a kind not named
+    # is on (services/mail_preferences decides which kinds may be switched off)
+    email_preferences: Mapped[dict[str, bool]] = mapped_column(JSON, default=dict)
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

@@ -8,6 +8,8 @@ before the mark, the claim's lease runs out and the row is sent again: at-least-
 silently lost. Such a resend carries the same deterministic Message-ID, so mail clients and
 servers can recognise the duplicate. A council's mail goes only to people who are still
 active members of it: a row whose recipient left is dropped when it comes up for sending.
+An e-mail its recipient has switched off (services/mail_preferences) is dropped then too,
+and its in-app notice is left instead.
 Rows of no council (account mail such as an invitation to accept or a password link) are
 not checked; the service that writes them decides who gets one.
 """
@@ -18,7 +20,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, func, or_, update
 
-from brott import policy
+from brott import clock, policy
 from brott.extensions import db, rows_affected
 from brott.links import external_url
 from brott.models import (
@@ -31,6 +33,7 @@ from brott.models import (
     User,
 )
 from brott.policy import Permission
+from brott.services import mail_preferences
 from brott.services.emails import Email, compose
 from brott.services.users import active_members
 
@@ -240,7 +243,8 @@ def _sent_to_an_active_member() -> ColumnElement[bool]:
 
 def drop_if_recipient_left(row_id: int) -> bool:
     """Drop a pending row of a council whose recipient is no longer an active member of it
-    (membership or account switched off); True when it was dropped."""
+    (membership or account switched off), or whose e-mail the recipient has switched off
+    (`drop_if_unwanted`); True when it was dropped."""
     result = db.session.execute(
         update(OutboxMessage)
         .where(
@@ -254,7 +258,42 @@ def drop_if_recipient_left(row_id: int) -> bool:
         )
         .execution_options(synchronize_session=False)
     )
-    return rows_affected(result) == 1
+    return rows_affected(result) == 1 or drop_if_unwanted(row_id)
+
+
+def drop_if_unwanted(row_id: int) -> bool:
+    """Drop a pending row whose kind of e-mail its recipient has switched off, and leave its
+    in-app notice instead (see services/mail_preferences); True when it was dropped. The
+    choice is read now, at sending time, so it holds for rows written weeks ago."""
+    found = db.session.execute(
+        db.select(OutboxMessage.kind, User.email_preferences)
+        .join(User, User.id == OutboxMessage.recipient_id)
+        .where(OutboxMessage.id == row_id, OutboxMessage.status == OutboxStatus.PENDING)
+    ).one_or_none()
+    if found is None or mail_preferences.wants_email(found.email_preferences, found.kind):
+        return False
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.DROPPED, last_error="the recipient switched this e-mail off")
+        .execution_options(synchronize_session=False)
+    )
+    if rows_affected(result) != 1:  # another dispatcher got there first
+        return False
+    row = db.session.get(OutboxMessage, row_id)
+    if row is not None and row.recipient_id is not None:
+        db.session.add(
+            Notification(
+                user_id=row.recipient_id,
+                council_id=row.council_id,
+                outbox_id=row.id,
+                text=row.subject,
+                link=row.link,
+                created_at=clock.now(),
+            )
+        )
+        db.session.flush()
+    return True
 
 
 def claim(row_id: int, worker: str, now: datetime) -> bool:
