@@ -15,6 +15,7 @@ from brott.clock import STOCKHOLM
 from brott.errors import DomainError
 from brott.extensions import db
 from brott.models import Action, ActionOrigin, ActionStatus, Measure, Meeting, Place, User
+from brott.services import notices
 from brott.services.meetings import member_candidates
 from brott.services.personal_data import check_text
 from brott.services.versions import check_version, flush_or_conflict
@@ -263,4 +264,5 @@ def _create(
     )
     db.session.add(action)
     db.session.flush()
+    notices.action_assigned(action, author, now)
     return action

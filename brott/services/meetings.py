@@ -19,7 +19,7 @@ from brott.models import (
     PartnerOrganisation,
     User,
 )
-from brott.services import holidays, outbox
+from brott.services import holidays, notices, outbox
 from brott.services.personal_data import check_text
 from brott.services.recurrence import first_on_weekday, local_instant, occurrence_dates
 from brott.services.users import active_members
@@ -79,6 +79,7 @@ def create_series(council_id: int, data: SeriesData, now: datetime) -> MeetingSe
     db.session.add(series)
     db.session.flush()
     extend_series(series, now)
+    notices.invited_to_series(series, series.invitees, now)
     return series
 
 
@@ -160,6 +161,7 @@ def move_meeting(
     meeting.updated_at = now
     flush_or_conflict(seen, str(CONFLICT_MESSAGE))
     outbox.plan_meeting_reminders(meeting, now)
+    notices.meeting_moved(meeting, now)
 
 
 def cancel_meeting(meeting: Meeting, now: datetime, *, seen_version: int | None = None) -> None:
@@ -172,6 +174,7 @@ def cancel_meeting(meeting: Meeting, now: datetime, *, seen_version: int | None 
     meeting.updated_at = now
     flush_or_conflict(seen, str(CONFLICT_MESSAGE))
     outbox.plan_meeting_reminders(meeting, now)
+    notices.meeting_cancelled(meeting, now)
 
 
 def move_off_holiday(meeting: Meeting, now: datetime, *, seen_version: int | None = None) -> date:
