@@ -58,7 +58,10 @@ def test_the_demo_has_notes_of_both_visibilities_and_reminders_in_the_outbox(app
     visibilities = set(db.session.scalars(db.select(SituationNote.visibility)))
     assert visibilities == {Visibility.SHARED, Visibility.INTERNAL}
     pending = db.session.scalars(
-        db.select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)
+        db.select(OutboxMessage).where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.kind == "meeting_reminder",
+        )
     ).all()
     assert pending
     assert all(row.due_at > NOW - (row.useful_until - row.due_at) for row in pending)

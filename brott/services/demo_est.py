@@ -41,6 +41,7 @@ class DemoDecision:
     status: ActionStatus = ActionStatus.OPEN
     comment: str = ""
     closed_at_meeting: int | None = None  # index of the held meeting that closed it
+    postponed_by_days: int = 0  # a postponement moves the due date this many days on
 
 
 DEMO_AGENDAS = [
@@ -98,6 +99,7 @@ DEMO_DECISIONS = [
         place="Tjärna Ängar",
         status=ActionStatus.DELAYED,
         comment="Bostadsbolaget kan först träffas efter nästa månadsskifte.",
+        postponed_by_days=21,
     ),
     DemoDecision(
         1,
@@ -208,10 +210,16 @@ def _decisions(
             if demo.closed_at_meeting is not None and demo.closed_at_meeting < len(held)
             else None
         )
+        changed_at = closing.starts_at if closing else meeting.ends_at + timedelta(days=3)
         action_service.set_action_status(
             action,
             demo.status,
             demo.comment,
-            closing.starts_at if closing else meeting.ends_at + timedelta(days=3),
+            changed_at,
             closing,
+            new_due_date=(
+                action.due_date + timedelta(days=demo.postponed_by_days)
+                if demo.postponed_by_days
+                else None
+            ),
         )
