@@ -31,6 +31,7 @@ from brott.services import calendar as calendar_service
 from brott.services import meetings as meeting_service
 from brott.services import outbox
 from brott.services import series_changes as service
+from brott.services.mail_preferences import SERIES_INVITATION
 
 from .conftest import hidden_value, logged_in
 from .swedish import sv
@@ -212,6 +213,11 @@ def test_new_reminder_offsets_and_invitees_reach_the_planned_meetings(
     # the meeting before the change keeps its reminders as they were
     kept = pending_reminders(meeting_on(date(2026, 1, 27)).id)
     assert {row.recipient_id for row in kept} == {coordinator.id, member.id}
+    # the one added is told she is invited; the others were told when the series began
+    invited = db.session.scalars(
+        db.select(OutboxMessage.recipient_id).where(OutboxMessage.kind == SERIES_INVITATION)
+    ).all()
+    assert sorted(invited) == sorted([member.id, police.id])
 
 
 def test_a_change_before_the_first_meeting_leaves_no_empty_series_behind(

@@ -34,7 +34,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from brott.errors import ConflictError, DomainError
 from brott.extensions import db, rows_affected
 from brott.models import Meeting, MeetingSeries, MeetingStatus, User
-from brott.services import holidays, outbox
+from brott.services import holidays, notices, outbox
 from brott.services.meetings import (
     SeriesData,
     check_series,
@@ -140,8 +140,8 @@ def change_series(meeting: Meeting, data: SeriesData, now: datetime, seen: str) 
     if not old.meetings:  # nothing was ever planned before the change: no past to keep
         db.session.delete(old)
         db.session.flush()
-    # the people added are told they are invited (services/notices.py, once per series and
-    # person); a notice of the changed schedule to those already invited is still to come
+    # a notice of the changed schedule to those invited before is still to come: until
+    # then their calendars follow through the feed, and their reminders are planned anew
     _tell_invited(new, [u for u in new.invitees if u.id not in before], now)
     return SeriesChange(new, carried, cancelled)
 
@@ -254,6 +254,7 @@ def _flush() -> None:
 
 
 def _tell_invited(series: MeetingSeries, people: list[User], now: datetime) -> None:
-    """Hook: the people newly invited to a series are to be told so by e-mail, once per
-    series and person (the invitation notice of a new series); nothing is sent from here
-    until that notice exists."""
+    """The people a change adds to the series are told they are invited (once per series
+    and person); those invited before were told when they were added."""
+    if people:
+        notices.invited_to_series(series, people, now)
