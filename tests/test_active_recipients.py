@@ -132,7 +132,8 @@ def test_planning_again_drops_the_pending_reminders_of_someone_who_left(council,
     outbox.plan_meeting_reminders(db.session.get(type(meeting), meeting.id), NOW)
     db.session.commit()
 
-    assert {row.status for row in rows_of(removed)} == {OutboxStatus.DROPPED}
+    reminders = [row for row in rows_of(removed) if row.kind == outbox.MEETING_REMINDER]
+    assert reminders and {row.status for row in reminders} == {OutboxStatus.DROPPED}
 
 
 @pytest.mark.parametrize("what", ["membership", "account"])
