@@ -223,3 +223,13 @@ def hidden_value(html: str, name: str) -> str:
     match = re.search(rf'name="{name}" type="hidden" value="([^"]*)"', html)
     assert match, f"no hidden field {name!r} in the page"
     return match.group(1)
+
+
+@pytest.fixture
+def without_notices(monkeypatch):
+    """For tests that count the reminder and digest traffic: the notices of being assigned,
+    invited, or of a moved or cancelled meeting (tested in test_notices.py) are not queued."""
+    from brott.services import notices
+
+    for name in ("action_assigned", "invited_to_series", "meeting_moved", "meeting_cancelled"):
+        monkeypatch.setattr(notices, name, lambda *args, **kwargs: 0)

@@ -45,6 +45,9 @@ ROUNDS = 3
 START_TIMEOUT = 60  # seconds for a worker to import, build its app and connect
 RUN_TIMEOUT = 120  # seconds for a worker to dispatch everything
 
+# the reminders and digests are counted here; the notices have their own tests
+pytestmark = pytest.mark.usefixtures("without_notices")
+
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):

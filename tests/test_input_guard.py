@@ -408,6 +408,7 @@ def test_a_stored_title_with_line_breaks_still_gives_valid_calendar_files(
         assert str(event["LOCATION"]) == "Stadshuset rum 3"
 
 
+@pytest.mark.usefixtures("without_notices")  # only the reminders are counted
 def test_a_stored_title_with_line_breaks_still_sends_every_reminder_on_one_subject_line(
     app, council, coordinator, make_series
 ):

@@ -678,6 +678,8 @@ SERIES_NOW = datetime(2026, 1, 12, 8, 0, tzinfo=UTC)
 
 def picture_rows(page: str) -> list[tuple[str, str, int, int, str]]:
     section = re.search(r'<section id="lagesbild">(.*?)</section>', page, re.S)[1]
+    # the counts as shown on screen (the print carries the police's, see the shared view)
+    section = re.sub(r'<div class="printonly">.*?</div>', "", section, flags=re.S)
     return [
         (html.unescape(p), html.unescape(c), int(n), int(b), change)
         for p, c, n, b, change in re.findall(

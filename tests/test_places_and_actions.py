@@ -56,7 +56,9 @@ def test_bad_input_on_a_manual_action_is_answered_field_by_field_at_once(
     page = response.text
     assert 'value="Laga staketet"' in page  # the input is kept
     # a place of another council and an unknown owner are not among the choices offered
-    assert page.count("Inte ett giltigt val") == 2
+    field_errors = page.split("data-error-summary", 1)[1].split("</div>", 1)[1]
+    assert field_errors.count("Inte ett giltigt val") == 2  # each at its field
+    assert "2 fält behöver rättas" in page  # and both in the summary atop the form
     assert db.session.scalar(db.select(db.func.count(Action.id))) == 0
 
 

@@ -106,8 +106,9 @@ def test_new_measures_land_in_the_promise_that_covers_today(
         ({"title": ""}, "Fyll i fältet."),
         ({"period_start": ""}, "Ange ett datum."),
         ({"period_end": "2026-06-01", "period_start": "2027-01-01"}, "Perioden måste sluta"),
-        ({"period_start": "0001-01-01"}, "Ange ett datum mellan 2000 och 2100."),
-        ({"period_end": "9999-12-31"}, "Ange ett datum mellan 2000 och 2100."),
+        ({"period_start": "0001-01-01"}, "Ange ett datum mellan år 1900 och 2100."),  # form
+        ({"period_end": "9999-12-31"}, "Ange ett datum mellan år 1900 och 2100."),
+        ({"period_start": "1999-01-01"}, "Ange ett datum mellan 2000 och 2100."),  # service
         ({"period_start": "2026-06-01"}, "Perioden överlappar Medborgarlöfte 2025–2026"),
         ({"goal": "Ring 070-123 45 67"}, "telefonnummer"),
     ],

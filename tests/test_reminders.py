@@ -42,6 +42,9 @@ H48, H2 = 48 * 60, 2 * 60
 SET_UP = datetime(2025, 10, 1, 8, 0, tzinfo=UTC)
 FIRST_MONDAY = date(2025, 10, 13)
 
+# the reminders and digests are counted here; the notices have their own tests
+pytestmark = pytest.mark.usefixtures("without_notices")
+
 
 @pytest.fixture
 def smtp():
