@@ -92,3 +92,12 @@ def test_the_coordinator_sees_the_held_meeting_with_its_decisions(app, client):
     assert page.status_code == 200
     for action in decided:
         assert action.title in page.get_data(as_text=True)
+
+
+def test_loading_the_demo_mails_no_notice_of_its_history(app):
+    _load()
+
+    pending = db.session.scalars(
+        db.select(OutboxMessage.kind).where(OutboxMessage.status == OutboxStatus.PENDING)
+    ).all()
+    assert pending and set(pending) == {"meeting_reminder"}

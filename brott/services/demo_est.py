@@ -24,6 +24,7 @@ from brott.models import (
 )
 from brott.services import actions as action_service
 from brott.services import meetings as meeting_service
+from brott.services import outbox
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 TUESDAY = 1
@@ -161,6 +162,7 @@ def load_est_cycle(council: Council, users: dict[str, User], now: datetime) -> N
     if coming:
         meeting_service.update_agenda(coming[0], NEXT_AGENDA, "", now)
     _decisions(council, held, users, coordinator)
+    _forget_history_notices(council, now)
     db.session.flush()
 
 
@@ -173,6 +175,21 @@ def _forget_past_reminders(series: MeetingSeries, now: datetime) -> None:
         )
     ):
         row.status = OutboxStatus.DROPPED
+
+
+def _forget_history_notices(council: Council, now: datetime) -> None:
+    """The notices of the demo's history (its series set up, its decisions assigned) were
+    news weeks ago: they are not mailed when the demo is loaded. Reminders stay."""
+    for row in db.session.scalars(
+        db.select(OutboxMessage).where(
+            OutboxMessage.council_id == council.id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.kind != outbox.MEETING_REMINDER,
+            OutboxMessage.created_at <= now,
+        )
+    ):
+        row.status = OutboxStatus.DROPPED
+        row.last_error = "demo history: never news to anyone"
 
 
 def _decisions(
