@@ -233,3 +233,20 @@ def without_notices(monkeypatch):
 
     for name in ("action_assigned", "invited_to_series", "meeting_moved", "meeting_cancelled"):
         monkeypatch.setattr(notices, name, lambda *args, **kwargs: 0)
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback that keeps what it receives (tests/smtp_server.py)."""
+    from .smtp_server import running_smtp
+
+    with running_smtp() as server:
+        yield server
+
+
+@pytest.fixture
+def mailer(smtp):
+    """A mailer that hands messages to the loopback server over SMTP."""
+    from brott.mail import SmtpMailer
+
+    return SmtpMailer(smtp.host, smtp.port, timeout=10)

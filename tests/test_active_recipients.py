@@ -12,7 +12,6 @@ import pytest
 
 from brott import jobs
 from brott.extensions import db
-from brott.mail import SmtpMailer
 from brott.models import (
     Membership,
     Notification,
@@ -25,21 +24,8 @@ from brott.models import (
 from brott.services import digest, outbox
 from brott.services.emails import Email
 
-from .smtp_server import running_smtp
-
 NOW = datetime(2026, 2, 2, 7, 0, tzinfo=UTC)  # Monday 08:00 in Stockholm
 FIRST_MEETING = date(2026, 2, 10)  # a Tuesday; its 48 h reminder is due on 8 February
-
-
-@pytest.fixture
-def smtp():
-    with running_smtp() as server:
-        yield server
-
-
-@pytest.fixture
-def mailer(smtp) -> SmtpMailer:
-    return SmtpMailer(smtp.host, smtp.port, timeout=10)
 
 
 @pytest.fixture

@@ -18,17 +18,10 @@ from brott.services import outbox
 from brott.services.emails import Email
 
 from .security_figures import record_figure
-from .smtp_server import running_smtp
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 SMTP_TIME = timedelta(seconds=20)  # the SMTP time-out, spent in full on every message
 ROWS = 60  # more than one batch of 50
-
-
-@pytest.fixture
-def smtp():
-    with running_smtp() as server:
-        yield server
 
 
 class SlowRelay:

@@ -16,13 +16,11 @@ import sqlalchemy as sa
 
 from brott import jobs
 from brott.extensions import db
-from brott.mail import SmtpMailer
 from brott.models import AuditEntry, Invitation, Membership, OutboxMessage, Role, User
 from brott.services import users as user_service
 
 from .conftest import PASSWORD, hidden_value, logged_in, login
 from .security_figures import record_figure
-from .smtp_server import running_smtp
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 NEW_PASSWORD = "blåbär-i-novembermörkret"
@@ -42,17 +40,6 @@ def admin(make_user, council):
 @pytest.fixture
 def admin_client(app, admin):
     return logged_in(app, admin)
-
-
-@pytest.fixture
-def smtp():
-    with running_smtp() as server:
-        yield server
-
-
-@pytest.fixture
-def mailer(smtp) -> SmtpMailer:
-    return SmtpMailer(smtp.host, smtp.port, timeout=10)
 
 
 @pytest.fixture

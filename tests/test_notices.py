@@ -30,26 +30,12 @@ from brott.services import calendar, digest, mail_preferences, meetings, notices
 from brott.services.mail_preferences import OPTIONAL, REQUIRED
 
 from .conftest import logged_in
-from .smtp_server import running_smtp
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # Series are set up on this instant; their first meeting is Monday 13 October 2025 at 09:00.
 NOW = SET_UP = datetime(2025, 10, 1, 8, 0, tzinfo=UTC)
 FIRST_MONDAY = date(2025, 10, 13)
 SETTINGS = "/konto"
-
-
-@pytest.fixture
-def smtp():
-    with running_smtp() as server:
-        yield server
-
-
-@pytest.fixture
-def mailer(smtp):
-    from brott.mail import SmtpMailer
-
-    return SmtpMailer(smtp.host, smtp.port, timeout=10)
 
 
 @pytest.fixture

@@ -12,29 +12,16 @@ import sqlalchemy as sa
 from brott import jobs
 from brott.errors import DomainError
 from brott.extensions import db
-from brott.mail import SmtpMailer
 from brott.models import AuditEntry, Council, Invitation, Membership, OutboxMessage, Role, User
 from brott.services import passwords
 from brott.services.demo import DEMO_PASSWORD, DEMO_USERS
 
 from .conftest import PASSWORD, logged_in, login
 from .security_figures import record_figure
-from .smtp_server import running_smtp
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 NEW_PASSWORD = "blåbär-i-novembermörkret"
 TOO_EASY = "Lösenordet är för lätt att gissa."
-
-
-@pytest.fixture
-def smtp():
-    with running_smtp() as server:
-        yield server
-
-
-@pytest.fixture
-def mailer(smtp) -> SmtpMailer:
-    return SmtpMailer(smtp.host, smtp.port, timeout=10)
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from brott.models import (
 )
 from brott.services import digest, meetings, outbox, tokens
 
-from .smtp_server import TRY_LATER, closed_port, running_smtp
+from .smtp_server import TRY_LATER, closed_port
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 SECOND = timedelta(seconds=1)
@@ -44,17 +44,6 @@ FIRST_MONDAY = date(2025, 10, 13)
 
 # the reminders and digests are counted here; the notices have their own tests
 pytestmark = pytest.mark.usefixtures("without_notices")
-
-
-@pytest.fixture
-def smtp():
-    with running_smtp() as server:
-        yield server
-
-
-@pytest.fixture
-def mailer(smtp) -> SmtpMailer:
-    return SmtpMailer(smtp.host, smtp.port, timeout=10)
 
 
 @pytest.fixture
