@@ -377,10 +377,31 @@ def _serious(page: Page) -> list[str]:
 
 # a sample for axe: each role's main pages (measured with the menu open on the first)
 AXE_SAMPLE = {
-    "admin": ("measures.index", "admin.users", "admin.audit_log", "places.index"),
-    "coordinator": ("measures.index", "measures.show", "notes.create", "actions.index"),
-    "member": ("measures.index", "meetings.index", "notes.index", "auth.profile"),
-    "police": ("measures.index", "meetings.show", "notes.create", "notes.index"),
+    "admin": (
+        "measures.index",
+        "admin.users",
+        "admin.audit_log",
+        "places.index",
+        "auth.login_settings",
+    ),
+    "coordinator": (
+        "measures.index",
+        "measures.show",
+        "notes.create",
+        "actions.index",
+        "promises.create",
+        "meetings.edit_series",
+    ),
+    "member": (
+        "measures.index",
+        "meetings.index",
+        "notes.index",
+        "auth.profile",
+        "promises.index",
+        "accounts.change_password",
+        "auth.two_factor",
+    ),
+    "police": ("measures.index", "meetings.show", "notes.create", "notes.index", "meetings.shared"),
 }
 
 
