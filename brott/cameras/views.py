@@ -1,0 +1,5 @@
+"""Camera sites and guard deployments."""
+
+from flask import Blueprint
+
+bp = Blueprint("cameras", __name__, url_prefix="/r/<slug>")

@@ -1,0 +1,1 @@
+"""Activity logs of the measures whose work is a stream of events (issue: measure tools)."""

@@ -1,0 +1,1 @@
+"""Camera surveillance sites and guard deployments."""

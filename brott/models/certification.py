@@ -1,0 +1,1 @@
+"""The robbery-prevention certification register (Skydd mot rån i handeln)."""

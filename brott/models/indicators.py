@@ -1,0 +1,1 @@
+"""Indicators of a measure and their dated values (issue: measure tools)."""
