@@ -15,11 +15,15 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from brott.council_scope import council
 from brott.forms import Form
-from brott.models import STATUS_LABELS, MeasureStatus
+from brott.models import STATUS_LABELS, TOOL_LABELS, MeasureStatus, MeasureTool
 from brott.services import measures as service
 
 STATUS_CHOICES = [SelectChoice(s.value, STATUS_LABELS[s]) for s in MeasureStatus]
 ALL = SelectChoice("", _l("All"))
+TOOL_CHOICES = [
+    SelectChoice("", _l("None: status and journal only")),
+    *(SelectChoice(t.value, TOOL_LABELS[t]) for t in MeasureTool),
+]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -102,6 +106,12 @@ class MeasureForm(Form):
     start_date = DateField(_l("Start date"), validators=[Optional()])
     end_date = DateField(_l("End date"), validators=[Optional()])
     next_review_date = DateField(_l("Next review"), validators=[Optional()])
+    tool = SelectField(
+        _l("Working tool"),
+        description=_l("What the measure's page leads to beside its status and journal."),
+        choices=TOOL_CHOICES,
+        default="",
+    )
     owner_ids = MultiCheckboxField(_l("Owners"), coerce=int)
     partner_ids = MultiCheckboxField(_l("Partner organisations"), coerce=int)
     comment = TextAreaField(

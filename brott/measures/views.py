@@ -10,7 +10,7 @@ from brott.council_scope import council, load, require, requires, viewer
 from brott.errors import ConflictError, DomainError, show_on_form
 from brott.extensions import db
 from brott.measures.forms import ALL, FilterForm, MeasureForm, UpdateForm
-from brott.models import Measure, MeasureStatus
+from brott.models import Measure, MeasureStatus, MeasureTool
 from brott.policy import Permission
 from brott.services import measure_links
 from brott.services import measures as service
@@ -137,6 +137,7 @@ def _measure_form(measure: Measure | None = None) -> MeasureForm:
     if measure is not None:
         form.owner_ids.data = [u.id for u in measure.owners]
         form.partner_ids.data = [p.id for p in measure.partners]
+        form.tool.data = measure.tool.value if measure.tool else ""
         form.comment.data = ""
     return form
 
@@ -151,6 +152,7 @@ def _measure_data(form: MeasureForm) -> service.MeasureData:
         next_review_date=form.next_review_date.data,
         owner_ids=form.owner_ids.data or [],
         partner_ids=form.partner_ids.data or [],
+        tool=MeasureTool(form.tool.data) if form.tool.data else None,
     )
 
 

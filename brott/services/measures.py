@@ -17,6 +17,7 @@ from brott.models import (
     CitizenPromise,
     Measure,
     MeasureStatus,
+    MeasureTool,
     MeasureUpdate,
     PartnerOrganisation,
     User,
@@ -54,6 +55,7 @@ class MeasureData:
     next_review_date: date | None = None
     owner_ids: list[int] = field(default_factory=list)
     partner_ids: list[int] = field(default_factory=list)
+    tool: MeasureTool | None = None
 
 
 def list_measures(viewer: Viewer, filters: MeasureFilters) -> list[Measure]:
@@ -252,6 +254,7 @@ def _apply(measure: Measure, data: MeasureData) -> None:
     measure.next_review_date = data.next_review_date
     measure.owners = owners
     measure.partners = partners
+    measure.tool = data.tool
 
 
 def _owners(council_id: int, owner_ids: list[int]) -> list[User]:
@@ -279,6 +282,7 @@ SNAPSHOT_LABELS = {
     "next_review_date": _l("Next review"),
     "owners": _l("Owners"),
     "partners": _l("Partners"),
+    "tool": _l("Working tool"),
 }
 
 
@@ -295,6 +299,7 @@ def _snapshot(measure: Measure) -> dict[str, str]:
         "next_review_date": day(measure.next_review_date),
         "owners": ", ".join(u.name for u in sorted(measure.owners, key=lambda u: u.name)),
         "partners": ", ".join(p.name for p in sorted(measure.partners, key=lambda p: p.name)),
+        "tool": measure.tool_label,
     }
 
 
