@@ -26,14 +26,19 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from brott.accounts.views import bp as accounts_bp
     from brott.actions.views import bp as actions_bp
+    from brott.activity.views import bp as activity_bp
     from brott.admin.views import bp as admin_bp
     from brott.auth.views import bp as auth_bp
     from brott.calendar.views import bp as calendar_bp
+    from brott.cameras.views import bp as cameras_bp
+    from brott.certification.views import bp as certification_bp
+    from brott.indicators.views import bp as indicators_bp
     from brott.measures.views import bp as measures_bp
     from brott.meetings.views import bp as meetings_bp
     from brott.notes.views import bp as notes_bp
     from brott.places.views import bp as places_bp
     from brott.promises.views import bp as promises_bp
+    from brott.walks.views import bp as walks_bp
 
     for blueprint in (
         auth_bp,
@@ -44,6 +49,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         notes_bp,
         places_bp,
         promises_bp,
+        indicators_bp,
+        activity_bp,
+        certification_bp,
+        walks_bp,
+        cameras_bp,
         calendar_bp,
         admin_bp,
     ):

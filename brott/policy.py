@@ -59,6 +59,15 @@ class Permission(enum.Enum):
     MANAGE_PLACES = "manage_places"  # places and note categories
     VIEW_AUDIT = "view_audit"
     MANAGE_RETENTION = "manage_retention"
+    # the measure tools; indicator values and activity entries are measure updates: a
+    # measure's owners (UPDATE_MEASURE on the measure) and who manages measures record them
+    VIEW_REGISTER = "view_register"  # the certification register of businesses
+    MANAGE_REGISTER = "manage_register"  # businesses, offers, the checklist, imports
+    INSPECT = "inspect"  # record an inspection: the police or the municipality's staff
+    VIEW_WALKS = "view_walks"
+    MANAGE_WALKS = "manage_walks"  # walks, findings, their answers and re-walks
+    VIEW_CAMERAS = "view_cameras"
+    MANAGE_CAMERAS = "manage_cameras"  # sites, balancing of interests, decisions, guards
 
 
 class ViewerKind(enum.StrEnum):
@@ -75,6 +84,9 @@ _READ = {
     Permission.WRITE_NOTES,
     Permission.EDIT_NOTE,
     Permission.VIEW_PLACES,
+    Permission.VIEW_REGISTER,
+    Permission.VIEW_WALKS,
+    Permission.VIEW_CAMERAS,
 }
 _MUNICIPALITY = _READ | {Permission.VIEW_INTERNAL_NOTES}
 _COORDINATE = _MUNICIPALITY | {
@@ -83,6 +95,10 @@ _COORDINATE = _MUNICIPALITY | {
     Permission.MANAGE_PARTNERS,
     Permission.MANAGE_MEETINGS,
     Permission.MANAGE_PLACES,
+    Permission.MANAGE_REGISTER,
+    Permission.INSPECT,
+    Permission.MANAGE_WALKS,
+    Permission.MANAGE_CAMERAS,
 }
 
 # The one table of rules. A member's permissions come from their role; a public visitor's
@@ -104,7 +120,7 @@ RULES: dict[Role | ViewerKind, frozenset[Permission]] = {
     Role.MEMBER: frozenset(_MUNICIPALITY | {Permission.UPDATE_MEASURE}),
     # the police liaison attends EST, may own actions decided there, reads and writes shared
     # notes only
-    Role.POLICE: frozenset(_READ),
+    Role.POLICE: frozenset(_READ | {Permission.INSPECT}),
     ViewerKind.PUBLIC: frozenset(),
     ViewerKind.TOKEN: frozenset(),
 }

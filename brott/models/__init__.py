@@ -5,8 +5,10 @@ from brott.models.base import Base, UTCDateTime, utcnow
 from brott.models.council import Council, PartnerOrganisation
 from brott.models.measure import (
     STATUS_LABELS,
+    TOOL_LABELS,
     Measure,
     MeasureStatus,
+    MeasureTool,
     MeasureUpdate,
     measure_owner,
     measure_partner,
@@ -29,10 +31,14 @@ from brott.models.notes import (
     SituationNote,
     Visibility,
 )
+from brott.models.photo import Photo
 from brott.models.outbox import Notification, OutboxMessage, OutboxStatus, SpentToken
 from brott.models.place import NoteCategory, Place
 from brott.models.promise import CitizenPromise
 from brott.models.user import ROLE_LABELS, Invitation, LoginFailure, Membership, Role, User
+
+# the measure tools: import their classes from their modules (brott.models.walks, …)
+from brott.models import activity, cameras, certification, indicators, walks  # noqa: E402, F401
 
 __all__ = [
     "ACTION_ORIGIN_LABELS",
@@ -41,6 +47,7 @@ __all__ = [
     "ROLE_LABELS",
     "SOURCE_LABELS",
     "STATUS_LABELS",
+    "TOOL_LABELS",
     "VISIBILITY_LABELS",
     "Action",
     "ActionOrigin",
@@ -53,6 +60,7 @@ __all__ = [
     "LoginFailure",
     "Measure",
     "MeasureStatus",
+    "MeasureTool",
     "MeasureUpdate",
     "Meeting",
     "MeetingSeries",
@@ -64,6 +72,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "PartnerOrganisation",
+    "Photo",
     "Place",
     "Role",
     "SituationNote",

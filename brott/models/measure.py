@@ -41,6 +41,23 @@ STATUS_LABELS = {
 }
 
 
+class MeasureTool(enum.StrEnum):
+    """The working tool a measure's page leads to, beyond its status and journal."""
+
+    ACTIVITY_LOG = "activity_log"  # dated events: safety hosts, dialogues, MBU cohorts, …
+    CERTIFICATION = "certification"  # the robbery-prevention register of businesses
+    SAFETY_WALKS = "safety_walks"  # walks, findings and their action plans
+    CAMERAS = "cameras"  # camera sites and guard deployments
+
+
+TOOL_LABELS = {
+    MeasureTool.ACTIVITY_LOG: _l("Activity log"),
+    MeasureTool.CERTIFICATION: _l("Certification register"),
+    MeasureTool.SAFETY_WALKS: _l("Safety walks"),
+    MeasureTool.CAMERAS: _l("Camera sites and guards"),
+}
+
+
 measure_owner = Table(
     "measure_owner",
     Base.metadata,
@@ -78,6 +95,8 @@ class Measure(Base):
         enum_column(MeasureStatus), default=MeasureStatus.PLANNED
     )
     progress: Mapped[int] = mapped_column(Integer, default=0)
+    # None: status and journal only; see MeasureTool
+    tool: Mapped[MeasureTool | None] = mapped_column(enum_column(MeasureTool))
     start_date: Mapped[date | None]
     end_date: Mapped[date | None]
     next_review_date: Mapped[date | None]
@@ -102,6 +121,10 @@ class Measure(Base):
     @property
     def status_label(self) -> str:
         return str(STATUS_LABELS[self.status])
+
+    @property
+    def tool_label(self) -> str:
+        return str(TOOL_LABELS[self.tool]) if self.tool is not None else ""
 
     def __repr__(self) -> str:
         return f"<Measure {self.id} {self.title!r}>"

@@ -132,11 +132,13 @@ class ActionOrigin(enum.StrEnum):
 
     MEETING = "meeting"  # a decision of an EST meeting
     MANUAL = "manual"  # entered by a coordinator outside a meeting
+    WALK = "walk"  # a finding of a safety walk (models/walks)
 
 
 ACTION_ORIGIN_LABELS = {
     ActionOrigin.MEETING: _l("EST decision"),
     ActionOrigin.MANUAL: _l("Entered by hand"),
+    ActionOrigin.WALK: _l("Safety walk"),
 }
 
 
