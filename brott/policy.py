@@ -36,6 +36,7 @@ from brott.models import (
     User,
     Visibility,
 )
+from brott.models.cameras import CameraBalancing, CameraSite, GuardDeployment
 
 T = TypeVar("T")
 
@@ -309,6 +310,9 @@ READ_PERMISSION: dict[type, Permission] = {
     NoteCategory: Permission.VIEW_PLACES,
     PartnerOrganisation: Permission.VIEW_MEASURES,
     Membership: Permission.MANAGE_USERS,
+    CameraSite: Permission.VIEW_CAMERAS,
+    CameraBalancing: Permission.VIEW_CAMERAS,
+    GuardDeployment: Permission.VIEW_CAMERAS,
 }
 
 
