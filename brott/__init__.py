@@ -5,7 +5,16 @@ from pathlib import Path
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from brott import config, council_scope, errors, i18n, input_guard, observability, security
+from brott import (
+    config,
+    council_scope,
+    errors,
+    i18n,
+    input_guard,
+    observability,
+    security,
+    uploads,
+)
 from brott.extensions import csrf, db, login_manager, migrate
 
 
@@ -22,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     observability.init_app(app)
     input_guard.init_app(app)
+    uploads.init_app(app)  # before input_guard's hook: it reads the body
     _configure_login(app)
 
     from brott.accounts.views import bp as accounts_bp

@@ -20,6 +20,12 @@ DEFAULTS = {
     "PRODUCTION": False,
     "MAX_CONTENT_LENGTH": 1024 * 1024,  # a larger request body is refused with 413
     "MAX_FORM_MEMORY_SIZE": 500 * 1024,  # so is a larger form text (a whole urlencoded form)
+    # views marked @accepts_uploads (brott/uploads) take bodies up to this: a photo, a file
+    "UPLOAD_MAX_BYTES": 16 * 1024 * 1024,
+    "PHOTO_DIR": None,  # None: photos are kept in instance/photos/
+    "PHOTO_MAX_BYTES": 12 * 1024 * 1024,  # of one uploaded photo
+    "PHOTO_MAX_PIXELS": 40_000_000,  # width × height of one uploaded photo (decoded)
+    "PHOTO_MAX_SIDE": 2048,  # a stored photo is scaled down to at most this many pixels
     "LOG_LEVEL": "INFO",  # of the stderr log set up when the host configured none
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     "PUBLIC_URL": "http://127.0.0.1:5000",  # base of links in e-mails and calendar feeds

@@ -8,6 +8,7 @@ missing server or browser fails the run instead of skipping.
 import contextvars
 import os
 import re
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -75,6 +76,9 @@ def fresh_postgres_database(prefix: str = "brott_test") -> Iterator[str]:
         admin.dispose()
 
 
+PHOTO_DIR = tempfile.mkdtemp(prefix="brott-test-photos-")
+
+
 def test_config(database_url: str, **overrides) -> dict:
     config = {
         "TESTING": True,
@@ -82,6 +86,8 @@ def test_config(database_url: str, **overrides) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
+        # uploaded photos of a test run go to a temporary folder, never the instance folder
+        "PHOTO_DIR": PHOTO_DIR,
     }
     config.update(overrides)
     return config
