@@ -36,7 +36,9 @@ from brott.models import (
     User,
     Visibility,
 )
+from brott.models.activity import ActivityEntry, ActivityKind
 from brott.models.cameras import CameraBalancing, CameraSite, GuardDeployment
+from brott.models.indicators import Indicator, IndicatorValue
 
 T = TypeVar("T")
 
@@ -313,6 +315,10 @@ READ_PERMISSION: dict[type, Permission] = {
     CameraSite: Permission.VIEW_CAMERAS,
     CameraBalancing: Permission.VIEW_CAMERAS,
     GuardDeployment: Permission.VIEW_CAMERAS,
+    Indicator: Permission.VIEW_MEASURES,
+    IndicatorValue: Permission.VIEW_MEASURES,
+    ActivityEntry: Permission.VIEW_MEASURES,
+    ActivityKind: Permission.VIEW_MEASURES,
 }
 
 

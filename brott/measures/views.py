@@ -12,7 +12,7 @@ from brott.extensions import db
 from brott.measures.forms import ALL, FilterForm, MeasureForm, UpdateForm
 from brott.models import Measure, MeasureStatus, MeasureTool
 from brott.policy import Permission
-from brott.services import measure_links
+from brott.services import indicators, measure_links
 from brott.services import measures as service
 from brott.services.versions import seen_version
 
@@ -39,7 +39,10 @@ def index():
 def show(measure_id: int):
     measure = service.load_measure_page(viewer(), measure_id)
     links = measure_links.links_of(viewer(), measure)
-    return render_template("measures/show.html", measure=measure, links=links)
+    charts = indicators.charts_of(viewer(), measure.id, clock.today())
+    return render_template(
+        "measures/show.html", measure=measure, links=links, indicator_charts=charts
+    )
 
 
 @bp.route("/insatser/<int:measure_id>/uppdatera", methods=["GET", "POST"])
@@ -50,6 +53,10 @@ def update(measure_id: int):
     form = UpdateForm(obj=measure if request.method == "GET" else None)
     if request.method == "GET":
         form.comment.data = ""
+    # an indicator that drives the progress sets it; the form then only shows it
+    driver = indicators.driver_of(measure.id)
+    if driver is not None:
+        del form["progress"]
     newer: list = []
     status = 200
     if form.validate_on_submit():
@@ -58,7 +65,7 @@ def update(measure_id: int):
                 measure,
                 current_user,
                 MeasureStatus(form.status.data),
-                form.progress.data,
+                measure.progress if driver is not None else form.progress.data,
                 form.comment.data,
                 clock.now(),
                 seen_version=seen_version(form.version.data),
@@ -69,7 +76,9 @@ def update(measure_id: int):
         except DomainError as error:
             newer = _handle_domain_error(form, error, measure)
             status = 409 if isinstance(error, ConflictError) else 200
-    page = render_template("measures/update.html", measure=measure, form=form, newer=newer)
+    page = render_template(
+        "measures/update.html", measure=measure, form=form, newer=newer, driver=driver
+    )
     return page, status
 
 

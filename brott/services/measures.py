@@ -224,6 +224,22 @@ def record_update(
     return entry
 
 
+def set_derived_progress(
+    measure: Measure, progress: int, comment: str, now: datetime, author: User | None
+) -> MeasureUpdate | None:
+    """Set the progress an indicator derived (see services/indicators), journalled with a
+    comment naming the indicator; None when the progress is already that."""
+    if measure.progress == progress:
+        return None
+    old_progress = measure.progress
+    measure.progress = progress
+    measure.updated_at = now
+    db.session.flush()
+    entry = _journal(measure, author, now, comment=comment, changes={}, old_progress=old_progress)
+    db.session.flush()
+    return entry
+
+
 def updates_since(measure_id: int, seen_version: int) -> list[MeasureUpdate]:
     """Journal entries written after the version a user saw: what the other person changed."""
     stmt = (
@@ -305,7 +321,7 @@ def _snapshot(measure: Measure) -> dict[str, str]:
 
 def _journal(
     measure: Measure,
-    author: User,
+    author: User | None,
     now: datetime,
     *,
     comment: str,
