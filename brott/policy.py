@@ -38,7 +38,9 @@ from brott.models import (
 )
 from brott.models.activity import ActivityEntry, ActivityKind
 from brott.models.cameras import CameraBalancing, CameraSite, GuardDeployment
+from brott.models.certification import Business, Certificate, ChecklistPoint, Inspection
 from brott.models.indicators import Indicator, IndicatorValue
+from brott.models.walks import SafetyWalk, WalkFinding
 
 T = TypeVar("T")
 
@@ -315,6 +317,12 @@ READ_PERMISSION: dict[type, Permission] = {
     CameraSite: Permission.VIEW_CAMERAS,
     CameraBalancing: Permission.VIEW_CAMERAS,
     GuardDeployment: Permission.VIEW_CAMERAS,
+    Business: Permission.VIEW_REGISTER,
+    ChecklistPoint: Permission.VIEW_REGISTER,
+    Inspection: Permission.VIEW_REGISTER,
+    Certificate: Permission.VIEW_REGISTER,
+    SafetyWalk: Permission.VIEW_WALKS,
+    WalkFinding: Permission.VIEW_WALKS,
     Indicator: Permission.VIEW_MEASURES,
     IndicatorValue: Permission.VIEW_MEASURES,
     ActivityEntry: Permission.VIEW_MEASURES,

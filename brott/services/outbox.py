@@ -11,7 +11,8 @@ active members of it: a row whose recipient left is dropped when it comes up for
 An e-mail its recipient has switched off (services/mail_preferences) is dropped then too,
 and its in-app notice is left instead.
 Rows of no council (account mail such as an invitation to accept or a password link) are
-not checked; the service that writes them decides who gets one.
+not checked, nor a council's rows to an outside address (a business's contact, written by
+`enqueue_to_address`); the service that writes them decides who gets one.
 """
 
 from datetime import datetime, timedelta
@@ -179,6 +180,41 @@ def enqueue(
     return row
 
 
+def enqueue_to_address(
+    key: str,
+    kind: str,
+    address: str,
+    email: Email,
+    due_at: datetime,
+    now: datetime,
+    council_id: int | None = None,
+    link: str = "",
+    useful_until: datetime | None = None,
+) -> OutboxMessage | None:
+    """Like `enqueue`, for a recipient outside the council's users (e.g. a business's contact
+    address): the row has no recipient, so no membership decides whether it is sent and no
+    in-app notice is left. Returns the new row, or None when the key exists."""
+    if db.session.scalar(db.select(OutboxMessage.id).where(OutboxMessage.key == key)):
+        return None
+    row = OutboxMessage(
+        key=key,
+        kind=kind,
+        council_id=council_id,
+        recipient_id=None,
+        recipient_email=address,
+        subject=email.subject,
+        body=email.text,
+        html_body=email.html,
+        link=link,
+        useful_until=useful_until,
+        due_at=due_at,
+        created_at=now,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
 def release_stale_claims(now: datetime) -> int:
     """Return rows whose dispatcher died mid-send to the queue (see the module's policy)."""
     result = db.session.execute(
@@ -225,8 +261,9 @@ def due_ids(now: datetime, limit: int, skip: set[int] | frozenset[int] = frozens
 
 def _sent_to_an_active_member() -> ColumnElement[bool]:
     """True for a row of no council (account mail: an invitation to accept, a password
-    link), and for a council's row whose recipient has an active account and an active
-    membership of that council (a condition correlated with OutboxMessage)."""
+    link), for a council's row to an outside address (no recipient user, see
+    `enqueue_to_address`), and for a council's row whose recipient has an active account and
+    an active membership of that council (a condition correlated with OutboxMessage)."""
     active_member = (
         db.select(Membership.id)
         .join(Membership.user)
@@ -238,7 +275,9 @@ def _sent_to_an_active_member() -> ColumnElement[bool]:
         )
         .exists()
     )
-    return or_(OutboxMessage.council_id.is_(None), active_member)
+    return or_(
+        OutboxMessage.council_id.is_(None), OutboxMessage.recipient_id.is_(None), active_member
+    )
 
 
 def drop_if_recipient_left(row_id: int) -> bool:
