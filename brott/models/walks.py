@@ -14,8 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from brott.models.base import Base, utcnow
 from brott.models.council import PartnerOrganisation
-from brott.models.meeting import Action
 from brott.models.measure import Measure
+from brott.models.meeting import Action
 from brott.models.photo import Photo
 from brott.models.place import NoteCategory, Place
 from brott.models.user import User
@@ -54,9 +54,7 @@ class SafetyWalk(Base):
     # residents and others who came without an account or an organisation
     other_participants: Mapped[int] = mapped_column(Integer, default=0)
     measure_id: Mapped[int | None] = mapped_column(ForeignKey("measure.id"), index=True)
-    previous_walk_id: Mapped[int | None] = mapped_column(
-        ForeignKey("safety_walk.id"), index=True
-    )
+    previous_walk_id: Mapped[int | None] = mapped_column(ForeignKey("safety_walk.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -65,9 +63,7 @@ class SafetyWalk(Base):
     place: Mapped[Place | None] = relationship()
     measure: Mapped[Measure | None] = relationship()
     previous_walk: Mapped["SafetyWalk | None"] = relationship(remote_side=[id])
-    participants: Mapped[list[User]] = relationship(
-        secondary=walk_participant, order_by=User.name
-    )
+    participants: Mapped[list[User]] = relationship(secondary=walk_participant, order_by=User.name)
     partners: Mapped[list[PartnerOrganisation]] = relationship(
         secondary=walk_partner, order_by=PartnerOrganisation.name
     )

@@ -93,6 +93,16 @@ def record_manual(
     return _create(council_id, author, data, now, errors, ActionOrigin.MANUAL)
 
 
+def record_from_walk(
+    council_id: int, author: User, data: ActionData, now: datetime, today: date
+) -> Action:
+    """Enter the action a safety walk's finding calls for (services/walks links the two)."""
+    errors = _check(council_id, data)
+    if data.due_date is not None and data.due_date < today:
+        errors.setdefault("due_date", []).append(_("The due date cannot be in the past."))
+    return _create(council_id, author, data, now, errors, ActionOrigin.WALK)
+
+
 def set_action_status(
     action: Action,
     status: ActionStatus,
