@@ -394,3 +394,82 @@ def test_closed_share_counts_walk_actions_closed_by_the_day(app, setting):
     assert service.closed_share(s["council"].id, TODAY + timedelta(days=2)) == pytest.approx(
         100 / 3
     )
+
+
+def _add_walks(s, n: int) -> None:
+    """`n` walks with a finding and its action each, straight into the tables."""
+    for i in range(n):
+        walk = SafetyWalk(
+            council_id=s["council"].id,
+            title=f"Vandring {i}",
+            area=f"Område {i % 5}",
+            place_id=s["place"].id,
+            walk_date=TODAY - timedelta(days=i),
+            other_participants=3,
+            route="",
+        )
+        action = Action(
+            council_id=s["council"].id,
+            origin=ActionOrigin.WALK,
+            title=f"Åtgärd {i}",
+            owner_id=s["member"].id,
+            due_date=TODAY,
+            status=ActionStatus.DONE if i % 2 else ActionStatus.OPEN,
+        )
+        db.session.add(
+            WalkFinding(
+                council_id=s["council"].id,
+                walk=walk,
+                place_id=s["place"].id,
+                description="Fynd",
+                category_id=s["category"].id,
+                action=action,
+            )
+        )
+        db.session.add_all([walk, action])
+    db.session.commit()
+
+
+def test_the_walk_list_runs_as_many_statements_for_200_walks_as_for_10(app, setting):
+    from .test_query_counts import _page_statements
+
+    _add_walks(setting, 10)
+    db.session.rollback()
+    client = logged_in(app, setting["member"])
+    at_10 = _page_statements(client, f"{BASE}/")
+    _add_walks(setting, 190)
+    db.session.rollback()
+    at_200 = _page_statements(client, f"{BASE}/")
+    assert at_200 == at_10
+    page = client.get(f"{BASE}/").get_data(as_text=True)
+    assert page.count("<tr>") == 201  # the header and one row per walk
+
+
+def test_the_demo_walks_are_loaded_once_with_their_findings_actions_and_re_walk(
+    app, frozen, make_council, make_user, make_measure, make_partner
+):
+    from brott.services import demo_walks
+
+    council = make_council(slug="demo")
+    make_partner(council, "Borlänge Energi")
+    users = {
+        email: make_user(role, council, email=email)
+        for email, role in (
+            ("admin@exempel.se", Role.ADMIN),
+            ("samordnare@exempel.se", Role.COORDINATOR),
+            ("ledamot@exempel.se", Role.MEMBER),
+            ("polis@exempel.se", Role.POLICE),
+        )
+    }
+    measures = {"Trygghetsvandringar": make_measure(council, title="Trygghetsvandringar")}
+    for _ in range(2):
+        demo_walks.load_demo(council, users, measures, NOW)
+        db.session.commit()
+    walks = db.session.scalars(db.select(SafetyWalk).order_by(SafetyWalk.walk_date)).all()
+    assert len(walks) == 2
+    done, rewalk = walks
+    assert rewalk.previous_walk_id == done.id and rewalk.walk_date > TODAY
+    assert len(done.findings) == 4 and all(f.answered for f in done.findings)
+    assert sum(f.action.status is ActionStatus.DONE for f in done.findings) == 2
+    assert done.measure_id == measures["Trygghetsvandringar"].id
+    assert service.closed_share(council.id, TODAY) == 50
