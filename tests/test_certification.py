@@ -63,9 +63,15 @@ def test_a_coordinator_registers_a_business_with_a_normalised_orgnr_and_the_chec
     client = logged_in(app, coordinator)
     response = client.post(
         "/r/borlange/certifiering/nytt",
-        data={"name": "Pressbyrån", "unit": "Resecentrum", "orgnr": "5560360793",
-              "place_id": str(place.id), "chain": "Pressbyrån", "offer_sent_on": "2026-02-01",
-              "contact_email": "butik@exempel.se"},
+        data={
+            "name": "Pressbyrån",
+            "unit": "Resecentrum",
+            "orgnr": "5560360793",
+            "place_id": str(place.id),
+            "chain": "Pressbyrån",
+            "offer_sent_on": "2026-02-01",
+            "contact_email": "butik@exempel.se",
+        },
     )
     assert response.status_code == 302
     business = db.session.scalars(db.select(Business)).one()
@@ -122,11 +128,16 @@ def test_passing_every_applicable_point_certifies_with_a_decal_and_the_council_i
     db.session.commit()
     client = logged_in(app, police)
     points = service.points(council.id)
-    data = form_of(council.id, "2026-02-28", police.id, **{f"point_{points[3].id}": "not_applicable"})
+    data = form_of(
+        council.id, "2026-02-28", police.id, **{f"point_{points[3].id}": "not_applicable"}
+    )
     response = client.post(f"/r/borlange/certifiering/{business.id}/besiktning", data=data)
     assert response.status_code == 302
     certificate = db.session.scalars(db.select(Certificate)).one()
-    assert (certificate.issued_on, certificate.valid_until) == (date(2026, 2, 28), date(2026, 8, 28))
+    assert (certificate.issued_on, certificate.valid_until) == (
+        date(2026, 2, 28),
+        date(2026, 8, 28),
+    )
     assert certificate.decal_number == "2026-0001"
     assert service.register(council.id, TODAY).rows[0].status is BusinessStatus.CERTIFIED
 
@@ -139,7 +150,12 @@ def test_failed_points_are_listed_and_a_follow_up_inspection_can_certify(
     client = logged_in(app, coordinator)
     url = f"/r/borlange/certifiering/{business.id}/besiktning"
     failed = {f"point_{points[7].id}": "failed"}
-    assert client.post(url, data=form_of(council.id, "2026-02-20", coordinator.id, **failed)).status_code == 302
+    assert (
+        client.post(
+            url, data=form_of(council.id, "2026-02-20", coordinator.id, **failed)
+        ).status_code
+        == 302
+    )
     first = db.session.scalars(db.select(Inspection)).one()
     assert not first.approved
     page = client.get(f"/r/borlange/certifiering/{business.id}").get_data(as_text=True)
@@ -169,7 +185,9 @@ def test_an_inspection_before_the_offer_is_refused_on_its_date_field(
     assert db.session.scalar(db.select(db.func.count()).select_from(Inspection)) == 0
 
 
-def test_a_member_cannot_be_named_inspector(app, frozen, council, coordinator, member, make_business):
+def test_a_member_cannot_be_named_inspector(
+    app, frozen, council, coordinator, member, make_business
+):
     business = make_business()
     with pytest.raises(service.DomainError) as refused:
         service.record_inspection(
@@ -187,7 +205,9 @@ def test_a_sample_inspection_approves_the_rest_of_the_chain(
     others = [make_business(name="Ica Nära", unit=u, chain="ica") for u in ("Hagalund", "Tjärna")]
     make_business(name="Fristående", orgnr=OTHER_ORGNR)
     inspection = service.record_inspection(
-        sampled, service.InspectionData(date(2026, 3, 1), coordinator.id, all_pass(council.id)), TODAY
+        sampled,
+        service.InspectionData(date(2026, 3, 1), coordinator.id, all_pass(council.id)),
+        TODAY,
     )
     db.session.commit()
     client = logged_in(app, coordinator)
@@ -207,7 +227,9 @@ def test_the_register_filters_by_status_place_and_search_with_counts(
 ):
     place = make_place(council, "Centrum")
     make_business(name="Registrerad")
-    make_business(name="Erbjuden", orgnr=OTHER_ORGNR, offer_sent_on=date(2026, 1, 1), place_id=place.id)
+    make_business(
+        name="Erbjuden", orgnr=OTHER_ORGNR, offer_sent_on=date(2026, 1, 1), place_id=place.id
+    )
     certified = make_business(name="Certad", unit="A", offer_sent_on=date(2025, 1, 1))
     expiring = make_business(name="Snart ute", unit="B", offer_sent_on=date(2025, 1, 1))
     for business, day in ((certified, date(2026, 1, 10)), (expiring, date(2025, 4, 10))):
@@ -217,8 +239,10 @@ def test_the_register_filters_by_status_place_and_search_with_counts(
     db.session.commit()
     register = service.register(council.id, TODAY)
     assert register.counts == {
-        BusinessStatus.REGISTERED: 1, BusinessStatus.OFFERED: 1,
-        BusinessStatus.CERTIFIED: 1, BusinessStatus.EXPIRING: 1,
+        BusinessStatus.REGISTERED: 1,
+        BusinessStatus.OFFERED: 1,
+        BusinessStatus.CERTIFIED: 1,
+        BusinessStatus.EXPIRING: 1,
     }
     client = logged_in(app, coordinator)
     page = client.get("/r/borlange/certifiering/?status=expiring").get_data(as_text=True)
@@ -244,15 +268,25 @@ def test_the_checklist_is_added_to_renamed_reordered_and_taken_out_of_use(
     client = logged_in(app, coordinator)
     assert client.get("/r/borlange/certifiering/checklista").status_code == 200
     first, second = service.points(council.id)[:2]
-    assert client.post("/r/borlange/certifiering/checklista", data={"text": "Kameror vid kassan"}).status_code == 302
+    assert (
+        client.post(
+            "/r/borlange/certifiering/checklista", data={"text": "Kameror vid kassan"}
+        ).status_code
+        == 302
+    )
     assert service.points(council.id)[-1].text == "Kameror vid kassan"
-    assert client.post("/r/borlange/certifiering/checklista", data={"text": "  "}).status_code == 400
+    assert (
+        client.post("/r/borlange/certifiering/checklista", data={"text": "  "}).status_code == 400
+    )
     client.post(f"/r/borlange/certifiering/checklista/{second.id}/upp")
     db.session.expire_all()
     assert [p.id for p in service.points(council.id)[:2]] == [second.id, first.id]
     url = f"/r/borlange/certifiering/checklista/{first.id}"
     version = hidden_value(client.get(url).get_data(as_text=True), "version")
-    assert client.post(url, data={"text": "Säkerhetsansvarig utsedd", "version": version}).status_code == 302
+    assert (
+        client.post(url, data={"text": "Säkerhetsansvarig utsedd", "version": version}).status_code
+        == 302
+    )
     client.post(f"{url}/vaxla")
     db.session.expire_all()
     point = db.session.get(ChecklistPoint, first.id)
