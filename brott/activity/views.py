@@ -35,13 +35,13 @@ def index(measure_id: int):
     measure = _log_of(measure_id)
     form = EntryFilterForm(request.args)
     form.kind.choices = [
-        SelectChoice(*ALL),
+        ALL,
         *(SelectChoice(str(k.id), k.name) for k in service.kinds(council().id, False)),
     ]
+    db.session.commit()  # a council's first visit stores its default kinds
     filters = _filters(form) if form.validate() else service.EntryFilters()
     page = form.page.data if not form.page.errors and form.page.data else 1
     found = service.list_entries(viewer(), measure, filters, page)
-    db.session.commit()  # a council's first visit stores its default kinds
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "activity/index.html",
@@ -136,14 +136,9 @@ def kinds():
             return redirect(url_for("activity.kinds"))
         except DomainError as error:
             show_on_form(form, error)
-    page = render_template(
-        "activity/kinds.html",
-        form=form,
-        kinds=service.kinds(council().id, active_only=False),
-        toggle_form=BareForm(),
-    )
+    kinds = service.kinds(council().id, active_only=False)
     db.session.commit()  # a council's first visit stores its default kinds
-    return page
+    return render_template("activity/kinds.html", form=form, kinds=kinds, toggle_form=BareForm())
 
 
 @bp.route("/aktivitetstyper/<int:kind_id>/vaxla", methods=["GET", "POST"])
