@@ -91,7 +91,9 @@ def test_the_measure_page_shows_the_chart_and_a_table_with_the_same_numbers(
     app, frozen, indicator, member
 ):
     page = logged_in(app, member).get(f"/r/borlange/insatser/{indicator.measure_id}").text
-    svg = ET.fromstring(re.search(r"<svg.*?</svg>", page, re.S).group(0))
+    found = re.search(r"<svg.*?</svg>", page, re.S)
+    assert found is not None
+    svg = ET.fromstring(found.group(0))
     assert _back_to_numbers(svg) == VALUES
     table = page.split('class="indicator-values"', 1)[1].split("</table>", 1)[0]
     rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", table)

@@ -314,3 +314,33 @@ def test_share_indicators_ask_their_tool_and_the_daily_refresh_moves_progress(
     journal = db.session.scalars(db.select(MeasureUpdate)).all()[-1]
     assert journal.author_id is None and "Andel certifierade" in journal.comment
     assert service.refresh_derived_progress(NOW) == 0  # nothing changed: nothing journalled
+
+
+def test_the_demo_loads_once_with_charts_on_its_measures(
+    app, frozen, council, make_measure, make_user, monkeypatch
+):
+    from brott.models.activity import ActivityEntry
+    from brott.services import demo_indicators
+
+    monkeypatch.setattr(service, "_share_function", lambda source: lambda council_id, on: 0.5)
+    users = {
+        "samordnare@exempel.se": make_user(Role.COORDINATOR, council),
+        "ledamot@exempel.se": make_user(Role.MEMBER, council),
+    }
+    titles = {d.measure for d in demo_indicators.DEMO_INDICATORS}
+    measures = {
+        t: make_measure(council, title=t, start_date=date(2018, 1, 1), end_date=date(2019, 12, 31))
+        for t in titles
+    }
+    for _ in range(2):
+        demo_indicators.load_demo(council, users, measures, NOW)
+        db.session.commit()
+    assert db.session.scalar(db.select(db.func.count(Indicator.id))) == len(titles)
+    assert db.session.scalar(db.select(db.func.count(ActivityEntry.id))) == 11
+    mbu = measures["Människan bakom uniformen (MBU)"]
+    db.session.refresh(mbu)
+    assert mbu.progress == 100
+    dialogues = db.session.scalars(
+        db.select(Indicator).where(Indicator.name == "Dialogmöten per halvår")
+    ).one()
+    assert [p.value for p in service.points(dialogues, NOW.date())] == [1, 1, 1, 1]
