@@ -53,7 +53,9 @@ class ActivityEntry(Base):
     photo_id: Mapped[int | None] = mapped_column(ForeignKey("photo.id"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # the situation note made from this entry (an observation worth the situation picture)
-    note_id: Mapped[int | None] = mapped_column(ForeignKey("situation_note.id", ondelete="SET NULL"))
+    note_id: Mapped[int | None] = mapped_column(
+        ForeignKey("situation_note.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     measure: Mapped[Measure] = relationship()
