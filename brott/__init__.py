@@ -84,6 +84,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _configure_templates(app: Flask) -> None:
+    from brott.measures.tools import tool_url
     from brott.meetings.forms import WEEKDAYS
     from brott.models import ACTION_STATUS_LABELS, ROLE_LABELS, STATUS_LABELS
     from brott.services import audit
@@ -100,6 +101,7 @@ def _configure_templates(app: Flask) -> None:
         audit_object=audit.object_label,
         AUDIT_EVENTS=audit.ACTION_LABELS,
         AUDIT_OBJECTS=audit.OBJECT_LABELS,
+        tool_url=tool_url,
     )
     app.jinja_env.filters["reminder_label"] = _reminder_label
 

@@ -128,6 +128,15 @@ def _dispatch_summary(run: Any) -> str:
         [
             part("plan_ahead", lambda n: f"meetings created {n}", "planning skipped"),
             part(
+                "plan_tool_reminders",
+                lambda d: (
+                    f"certificate reminders {d['certificates']}, "
+                    f"camera review reminders {d['camera_reviews']}, "
+                    f"progress derived {d['derived_progress']}"
+                ),
+                "tool reminders skipped",
+            ),
+            part(
                 "purge_expired_notes",
                 lambda deleted: f"notes deleted {sum(deleted.values())}",
                 "retention already ran today",

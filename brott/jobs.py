@@ -154,6 +154,20 @@ def plan_ahead(now: datetime) -> int:
     return created
 
 
+def plan_tool_reminders(now: datetime) -> dict[str, int]:
+    """The measure tools' scheduled work: certificate expiry and camera review reminders
+    (idempotent: each reminder's key is unique) and progress derived from indicators."""
+    from brott.services import cameras, certification, indicators
+
+    done = {
+        "certificates": certification.plan_certificate_reminders(now),
+        "camera_reviews": cameras.plan_camera_reviews(now),
+        "derived_progress": indicators.refresh_derived_progress(now),
+    }
+    db.session.commit()
+    return done
+
+
 def queue_daily_digest(now: datetime) -> int:
     """Queue today's digests (idempotent: one per owner, council and day)."""
     queued = digest.plan_daily_digest(now)
@@ -185,12 +199,13 @@ def digest_time() -> tuple[int, int]:
 
 
 def due_at(now: datetime) -> list[Job]:
-    """The jobs to run at once at `now`, in order: planning ahead; retention unless it ran
+    """The jobs to run at once at `now`, in order: planning ahead (meetings, then the measure
+    tools' reminders); retention unless it ran
     today; today's digest once its time has passed, unless it is queued already; then the
     outbox. The scheduler starts with these (the rest wait for their time); `run_due` runs
     them once."""
     local = now.astimezone(clock.STOCKHOLM)
-    due: list[Job] = [plan_ahead]
+    due: list[Job] = [plan_ahead, plan_tool_reminders]
     if not audit.system_entry_since(RETENTION_RUN, _midnight(local.date())):
         due.append(purge_expired_notes)
     if (local.hour, local.minute) >= digest_time() and not digest.planned_on(local.date()):

@@ -235,8 +235,13 @@ def can(viewer: Viewer | None, permission: Permission, obj: Any = None) -> bool:
 
 
 def _tied_user_ids(obj: Any) -> set[int]:
-    """The people an object belongs to: a measure's owners, an action's owner, a note's
-    author."""
+    """The people an object belongs to: a measure's owners (also of what is recorded under
+    the measure: its indicators, their values, its activity entries), an action's owner, a
+    note's author."""
+    if isinstance(obj, IndicatorValue):
+        obj = obj.indicator
+    if isinstance(obj, Indicator | ActivityEntry):
+        obj = obj.measure
     if isinstance(obj, Measure):
         return {owner.id for owner in obj.owners}
     if isinstance(obj, Action):

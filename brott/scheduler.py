@@ -65,6 +65,16 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     )
     scheduler.add_job(
         _run,
+        "interval",
+        hours=6,
+        args=[app, jobs.plan_tool_reminders],
+        id="tool_reminders",
+        max_instances=1,
+        coalesce=True,
+        **at_start.get(jobs.plan_tool_reminders, {}),
+    )
+    scheduler.add_job(
+        _run,
         CronTrigger(hour=hour, minute=minute, timezone="Europe/Stockholm"),
         args=[app, jobs.queue_daily_digest],
         id="digest",
@@ -92,7 +102,12 @@ def _due_at_start(now: datetime) -> list[jobs.Job]:
     except Exception:
         roll_back_safely()
         log.exception("could not tell which jobs are due; running each at once")
-        return [jobs.plan_ahead, jobs.purge_expired_notes, jobs.dispatch_due]
+        return [
+            jobs.plan_ahead,
+            jobs.plan_tool_reminders,
+            jobs.purge_expired_notes,
+            jobs.dispatch_due,
+        ]
 
 
 def start_background(app: Flask) -> BackgroundScheduler:

@@ -38,6 +38,8 @@ from brott.policy import Permission
 
 from .conftest import logged_in
 from .security_figures import record_figure
+from .tool_objects import PLAIN_VALUES as TOOL_PLAIN_VALUES
+from .tool_objects import sweep_builders, tool_objects
 
 pytestmark = pytest.mark.security
 
@@ -59,6 +61,7 @@ PUBLIC_ENDPOINTS = {
 PLAIN_VALUES = {
     "token": ["not-a-valid-token"],
     "filename": ["style.css"],
+    **{name: [value] for name, value in TOOL_PLAIN_VALUES.items()},
 }
 
 # who asks; see `world` for who they are
@@ -215,6 +218,15 @@ def world(
             },
         )
         for key in objects.builders:
+            objects.build(key)
+        # the measure tools' objects (an indicator, a walk, a business, a camera site, …);
+        # the measure gets the activity log
+        measure = db.session.get(Measure, objects.ids["measure"][1])
+        tools = sweep_builders(
+            tool_objects(council, people, measure), lambda key: objects.ids[key][1]
+        )
+        objects.builders.update(tools)
+        for key in tools:
             objects.build(key)
         return objects
 

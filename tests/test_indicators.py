@@ -286,7 +286,7 @@ def test_share_indicators_ask_their_tool_and_the_daily_refresh_moves_progress(
 
     def certified_share(council_id: int, on: date) -> float | None:
         asked.append(on)
-        return 0.25 if on < date(2025, 6, 1) else 0.5
+        return 25.0 if on < date(2025, 6, 1) else 50.0
 
     stand_in = types.ModuleType("brott.services.certification")
     stand_in.certified_share = certified_share  # type: ignore[attr-defined]
@@ -321,7 +321,7 @@ def test_the_demo_loads_once_with_charts_on_its_measures(
     from brott.models.activity import ActivityEntry
     from brott.services import demo_indicators
 
-    monkeypatch.setattr(service, "_share_function", lambda source: lambda council_id, on: 0.5)
+    monkeypatch.setattr(service, "_share_function", lambda source: lambda council_id, on: 50.0)
     users = {
         "samordnare@exempel.se": make_user(Role.COORDINATOR, council),
         "ledamot@exempel.se": make_user(Role.MEMBER, council),

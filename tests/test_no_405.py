@@ -15,6 +15,7 @@ from brott.extensions import db
 from brott.models import (
     Action,
     ActionStatus,
+    Measure,
     Meeting,
     MeetingStatus,
     Membership,
@@ -26,6 +27,7 @@ from brott.models import (
 )
 
 from .conftest import logged_in
+from .tool_objects import PLAIN_VALUES, ids_of, tool_objects
 
 
 def _posting_rules(app) -> list[Rule]:
@@ -67,7 +69,10 @@ def objects(
         "kind": "plats",
         "slug": council.slug,
         "token": "not-a-valid-token",
+        "change": PLAIN_VALUES["change"],
     }
+    measure = db.session.get(Measure, ids["measure_id"])
+    ids.update(ids_of(tool_objects(council, {"coordinator": admin, "member": owner}, measure)))
     db.session.rollback()
     return admin, ids
 

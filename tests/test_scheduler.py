@@ -34,10 +34,11 @@ def test_every_job_is_scheduled_and_the_queue_catches_up_at_once(started):
     assert {job.args[1] for job in scheduled.values()} == {
         jobs.dispatch_due,
         jobs.plan_ahead,
+        jobs.plan_tool_reminders,
         jobs.queue_daily_digest,
         jobs.purge_expired_notes,
     }
-    for job_id in ("dispatch", "plan_ahead", "retention"):
+    for job_id in ("dispatch", "plan_ahead", "tool_reminders", "retention"):
         assert scheduled[job_id].next_run_time == now
 
 

@@ -542,6 +542,7 @@ def test_the_scheduler_starts_with_the_same_jobs_and_repeats_none_that_ran_today
 ):
     assert [job.__name__ for job in jobs.due_at(NOW)] == [
         "plan_ahead",
+        "plan_tool_reminders",
         "purge_expired_notes",
         "queue_daily_digest",
         "dispatch_due",
@@ -556,7 +557,11 @@ def test_the_scheduler_starts_with_the_same_jobs_and_repeats_none_that_ran_today
 
     assert scheduled["dispatch"] == NOW and scheduled["plan_ahead"] == NOW
     assert scheduled["digest"] != NOW and scheduled["retention"] != NOW
-    assert [job.__name__ for job in jobs.due_at(NOW)] == ["plan_ahead", "dispatch_due"]
+    assert [job.__name__ for job in jobs.due_at(NOW)] == [
+        "plan_ahead",
+        "plan_tool_reminders",
+        "dispatch_due",
+    ]
 
 
 def test_the_retention_run_is_in_no_councils_log(app, frozen, smtp, council, admin, due_work):

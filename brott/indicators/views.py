@@ -3,6 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import NotFound
 from wtforms import SelectChoice
 
 from brott import clock
@@ -83,8 +84,8 @@ def add_value(indicator_id: int):
 @requires(Permission.UPDATE_MEASURE)
 def delete_value(indicator_id: int, value_id: int):
     value = load(IndicatorValue, value_id)
-    if value.indicator_id != indicator_id:
-        return redirect(url_for("indicators.show", indicator_id=indicator_id))
+    if value.indicator_id != indicator_id:  # no such value under this indicator
+        raise NotFound()
     require(Permission.UPDATE_MEASURE, value.indicator.measure)
     if request.method == "POST" and BareForm().validate_on_submit():
         service.delete_value(value, current_user, clock.now())

@@ -1,5 +1,7 @@
 """All models, imported here so that metadata and Alembic see every table."""
 
+# the measure tools: import their classes from their modules (brott.models.walks, …)
+from brott.models import activity, cameras, certification, indicators, walks  # noqa: F401
 from brott.models.audit import AuditEntry
 from brott.models.base import Base, UTCDateTime, utcnow
 from brott.models.council import Council, PartnerOrganisation
@@ -31,14 +33,11 @@ from brott.models.notes import (
     SituationNote,
     Visibility,
 )
-from brott.models.photo import Photo
 from brott.models.outbox import Notification, OutboxMessage, OutboxStatus, SpentToken
+from brott.models.photo import Photo
 from brott.models.place import NoteCategory, Place
 from brott.models.promise import CitizenPromise
 from brott.models.user import ROLE_LABELS, Invitation, LoginFailure, Membership, Role, User
-
-# the measure tools: import their classes from their modules (brott.models.walks, …)
-from brott.models import activity, cameras, certification, indicators, walks  # noqa: E402, F401
 
 __all__ = [
     "ACTION_ORIGIN_LABELS",

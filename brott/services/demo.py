@@ -14,6 +14,7 @@ from brott.models import (
     Council,
     Measure,
     MeasureStatus,
+    MeasureTool,
     Membership,
     NoteCategory,
     NoteSource,
@@ -24,6 +25,7 @@ from brott.models import (
     User,
     Visibility,
 )
+from brott.services import demo_cameras, demo_certification, demo_indicators, demo_walks
 from brott.services import measures as measure_service
 from brott.services import users as user_service
 from brott.services.councils import create_council, find_council
@@ -242,8 +244,43 @@ def load_demo(now: datetime) -> Council:
             )
     _notes(council, users, now)
     load_est_cycle(council, users, now)
+    _measure_tools(council, users, now)
     db.session.flush()
     return council
+
+
+# the working tool each demo measure's page leads to
+DEMO_TOOLS = {
+    "Trygghetsvärdar": MeasureTool.ACTIVITY_LOG,
+    "Medborgardialog": MeasureTool.ACTIVITY_LOG,
+    "Skydd mot rån i handeln": MeasureTool.CERTIFICATION,
+    "Trygghetsvandringar": MeasureTool.SAFETY_WALKS,
+    "Trygghetsvandringar i sociala medier": MeasureTool.ACTIVITY_LOG,
+    "Kameror och ordningsvakter": MeasureTool.CAMERAS,
+    "Stöd för föräldrar": MeasureTool.ACTIVITY_LOG,
+    "Människan bakom uniformen (MBU)": MeasureTool.ACTIVITY_LOG,
+    "Sommarskola": MeasureTool.ACTIVITY_LOG,
+}
+
+
+def _measure_tools(council: Council, users: dict[str, User], now: datetime) -> None:
+    """Each tool's demo: indicators and activity logs, the certification register, safety
+    walks, camera sites and guards; a measure without a tool gets its demo tool."""
+    measures = {
+        m.title: m
+        for m in db.session.scalars(db.select(Measure).where(Measure.council_id == council.id))
+    }
+    for title, tool in DEMO_TOOLS.items():
+        if title in measures and measures[title].tool is None:
+            measures[title].tool = tool
+    db.session.flush()
+    for loader in (
+        demo_certification.load_demo,
+        demo_indicators.load_demo,
+        demo_walks.load_demo,
+        demo_cameras.load_demo,
+    ):
+        loader(council, users, measures, now)
 
 
 DEMO_PLACES = ("Resecentrum", "Centrum", "Jakobsgårdarna", "Tjärna Ängar", "Kvarnsveden")

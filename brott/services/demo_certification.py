@@ -119,6 +119,8 @@ def load_demo(
         if service.find_business(council.id, demo.orgnr, demo.unit) is not None:
             continue
         business = service.add_business(council.id, _data(demo, places, today))
+        # registered a month before its offer went out, so the register has a history
+        business.created_at = now - timedelta(days=(demo.offered_days_ago or 0) + 30)
         if demo.inspected_days_ago is not None:
             day = today - timedelta(days=demo.inspected_days_ago)
             outcomes = {

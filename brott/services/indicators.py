@@ -105,7 +105,10 @@ def points(indicator: Indicator, today: date) -> list[Point]:
     end up to today (the running period's value dated today)."""
     if not indicator.derived:
         return [Point(v.on_date, v.value) for v in indicator.values]
-    start, end = window(indicator.measure, today)
+    if indicator.source in SHARE_SOURCES:
+        start, end = register_window(indicator.measure, today)
+    else:
+        start, end = window(indicator.measure, today)
     ends = period_ends(indicator.period, start, end)
     if indicator.source in ACTIVITY_SOURCES:
         return _activity_points(indicator, start, ends)
@@ -114,8 +117,15 @@ def points(indicator: Indicator, today: date) -> list[Point]:
     for day in ends:
         value = share(indicator.council_id, day)
         if value is not None:
-            found.append(Point(day, round(100 * value, 1)))
+            found.append(Point(day, round(value, 1)))  # the tools give percentages
     return found
+
+
+def register_window(measure: Measure, today: date) -> tuple[date, date]:
+    """The dates a share of a tool's register covers: the register outlives a promise
+    period, so it runs up to today, over the last two years or since the measure began."""
+    start = max(measure.start_date or today - HISTORY, today - HISTORY)
+    return start, today
 
 
 def window(measure: Measure, today: date) -> tuple[date, date]:
