@@ -35,6 +35,11 @@ from brott.models import (
     SituationNote,
     utcnow,
 )
+from brott.models.activity import ActivityEntry, ActivityKind
+from brott.models.cameras import CameraBalancing, CameraSite, GuardDeployment
+from brott.models.certification import Business, ChecklistPoint, Inspection
+from brott.models.indicators import Indicator, IndicatorValue
+from brott.models.walks import SafetyWalk, WalkFinding
 from brott.policy import viewer_for
 from brott.services import invitations, passwords, tokens, two_factor
 from brott.services import users as user_service
@@ -65,10 +70,26 @@ OBJECTS = {
     "place_id": Place,
     "action_id": Action,
     "category_id": NoteCategory,  # named <item_id> with <kind> "kategori"
+    # the measure tools
+    "indicator_id": Indicator,
+    "value_id": IndicatorValue,
+    "entry_id": ActivityEntry,
+    "kind_id": ActivityKind,
+    "business_id": Business,
+    "inspection_id": Inspection,
+    "point_id": ChecklistPoint,
+    "walk_id": SafetyWalk,
+    "finding_id": WalkFinding,
+    "site_id": CameraSite,
+    "balancing_id": CameraBalancing,
+    "deployment_id": GuardDeployment,
 }
+# URL parts that are a word: the register's export format, a checklist point's move
+WORDS = {"kind": ["csv", "xlsx"], "change": ["ned"]}
 KINDS = {"plats": "place_id", "kategori": "category_id"}  # <kind>/<item_id> of places.toggle
 SAMPLE = 5  # objects of each kind whose pages are visited: the oldest four and the newest
-NOT_PAGES = {"static"}  # endpoints answering with something other than a page
+# endpoints answering with something other than a page (files to download)
+NOT_PAGES = {"static", "certification.export", "cameras.register_csv"}
 BAD_TOKEN = "not-a-valid-token"
 # forms sent empty, to see their error messages fit too (the admin may open every one)
 REFUSED_FORMS = (
@@ -79,6 +100,9 @@ REFUSED_FORMS = (
     f"/r/{DEMO_SLUG}/medborgarloften/ny",
     f"/r/{DEMO_SLUG}/admin/anvandare/ny",
     f"/r/{DEMO_SLUG}/admin/partner/ny",
+    f"/r/{DEMO_SLUG}/certifiering/nytt",
+    f"/r/{DEMO_SLUG}/trygghetsvandringar/ny",
+    f"/r/{DEMO_SLUG}/kameror/ny",
     "/konto/losenord",
 )
 
@@ -119,7 +143,7 @@ def _ids(council_id: int) -> dict[str, list[int]]:
         )
         assert ids, f"the demo council has no {model.__name__}"
         found[name] = ids if len(ids) <= SAMPLE else [*ids[: SAMPLE - 1], ids[-1]]
-    return found
+    return {**found, **WORDS}
 
 
 def _tokens(council: Council) -> dict[str, list[str]]:
@@ -383,10 +407,19 @@ AXE_SAMPLE = {
         "admin.audit_log",
         "places.index",
         "auth.login_settings",
+        "certification.checklist",
+        "certification.import_file",
+        "walks.add_finding",
+        "cameras.move",
     ),
     "coordinator": (
         "measures.index",
         "measures.show",
+        "indicators.show",
+        "activity.create",
+        "certification.business",
+        "walks.show",
+        "cameras.show",
         "notes.create",
         "actions.index",
         "promises.create",
@@ -400,8 +433,20 @@ AXE_SAMPLE = {
         "promises.index",
         "accounts.change_password",
         "auth.two_factor",
+        "activity.index",
+        "walks.plan",
+        "cameras.need",
+        "certification.index",
     ),
-    "police": ("measures.index", "meetings.show", "notes.create", "notes.index", "meetings.shared"),
+    "police": (
+        "measures.index",
+        "meetings.show",
+        "notes.create",
+        "notes.index",
+        "meetings.shared",
+        "certification.inspect",
+        "cameras.register",
+    ),
 }
 
 
