@@ -226,9 +226,9 @@ def test_the_register_filters_by_status_place_and_search_with_counts(
     app, frozen, council, coordinator, make_business, make_place
 ):
     place = make_place(council, "Centrum")
-    make_business(name="Registrerad")
+    make_business(name="Kiosken Ny")
     make_business(
-        name="Erbjuden", orgnr=OTHER_ORGNR, offer_sent_on=date(2026, 1, 1), place_id=place.id
+        name="Bageriet", orgnr=OTHER_ORGNR, offer_sent_on=date(2026, 1, 1), place_id=place.id
     )
     certified = make_business(name="Certad", unit="A", offer_sent_on=date(2025, 1, 1))
     expiring = make_business(name="Snart ute", unit="B", offer_sent_on=date(2025, 1, 1))
@@ -246,13 +246,13 @@ def test_the_register_filters_by_status_place_and_search_with_counts(
     }
     client = logged_in(app, coordinator)
     page = client.get("/r/borlange/certifiering/?status=expiring").get_data(as_text=True)
-    assert "Snart ute" in page and "Registrerad" not in page
+    assert "Snart ute" in page and "Kiosken Ny" not in page
     page = client.get(f"/r/borlange/certifiering/?place={place.id}").get_data(as_text=True)
-    assert "Erbjuden" in page and "Certad" not in page
+    assert "Bageriet" in page and "Certad" not in page
     page = client.get("/r/borlange/certifiering/?q=5567037").get_data(as_text=True)
-    assert "Erbjuden" in page and "Certad" not in page
+    assert "Bageriet" in page and "Certad" not in page
     page = client.get("/r/borlange/certifiering/?status=nonsense").get_data(as_text=True)
-    assert "Registrerad" in page
+    assert "Kiosken Ny" in page
     assert service.certified_counts(council.id, TODAY) == (4, 3, 2)
     assert service.certified_share(council.id, TODAY) == 50.0
     assert service.certified_counts(council.id, date(2026, 4, 11)) == (4, 3, 1)

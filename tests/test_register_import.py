@@ -105,14 +105,14 @@ def test_an_xlsx_built_with_openpyxl_is_read_with_dates_and_numbers(client):
 @pytest.mark.parametrize(
     ("content", "filename", "expected"),
     [
-        (b"", "tom.csv", "empty"),
-        (b"Namn;Adress\r\nKiosken;Gatan 1\r\n", "a.csv", "Organisation number"),
-        (b"Organisationsnummer\r\n", "a.csv", "Namn"),
-        (b"Namn;Orgnr\r\n", "a.csv", "no rows"),
-        (b'Namn;Orgnr\r\n"Kiosken;5560360793\r\n', "a.csv", "quotation"),
+        (b"", "tom.csv", "Filen är tom"),
+        (b"Namn;Adress\r\nKiosken;Gatan 1\r\n", "a.csv", "den saknar: Organisationsnummer."),
+        (b"Organisationsnummer\r\n", "a.csv", "den saknar: Namn."),
+        (b"Namn;Orgnr\r\n", "a.csv", "inga rader"),
+        (b'Namn;Orgnr\r\n"Kiosken;5560360793\r\n', "a.csv", "citattecknen"),
         (b"this is not a workbook", "lista.xlsx", ".xlsx"),
         (b"\xd0\xcf\x11\xe0", "gammal.xls", ".xlsx"),
-        (b"Namn;Orgnr\r\n\x81\x8d;5560360793\r\n", "a.csv", "characters"),
+        (b"Namn;Orgnr\r\n\x81\x8d;5560360793\r\n", "a.csv", "tecken"),
     ],
 )
 def test_a_bad_file_gets_a_message_and_nothing_is_written(client, content, filename, expected):

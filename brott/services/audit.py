@@ -38,6 +38,11 @@ from brott.models import (
     SituationNote,
     User,
 )
+from brott.models.activity import ActivityEntry
+from brott.models.cameras import CameraBalancing, CameraSite, GuardDeployment
+from brott.models.certification import Business, Certificate, Inspection
+from brott.models.indicators import Indicator, IndicatorValue
+from brott.models.walks import SafetyWalk, WalkFinding
 
 AUDITED: dict[type, str] = {
     Measure: "measure",
@@ -51,6 +56,18 @@ AUDITED: dict[type, str] = {
     NoteCategory: "note_category",
     PartnerOrganisation: "partner",
     Council: "council",
+    # the measure tools
+    Indicator: "indicator",
+    IndicatorValue: "indicator_value",
+    ActivityEntry: "activity_entry",
+    Business: "business",
+    Inspection: "inspection",
+    Certificate: "certificate",
+    SafetyWalk: "walk",
+    WalkFinding: "walk_finding",
+    CameraSite: "camera_site",
+    CameraBalancing: "camera_balancing",
+    GuardDeployment: "guard_deployment",
 }
 # what the log calls each kind of entry (the page's event column and filter); a code
 # without a label is shown in a readable form (see `event_label`)
@@ -87,6 +104,17 @@ OBJECT_LABELS = {
     "partner": _l("Partner"),
     "council": _l("Council"),
     "invitation": _l("Invitation"),
+    "indicator": _l("Indicator"),
+    "indicator_value": _l("Indicator value"),
+    "activity_entry": _l("Activity entry"),
+    "business": _l("Business"),
+    "inspection": _l("Inspection"),
+    "certificate": _l("Certificate"),
+    "walk": _l("Safety walk"),
+    "walk_finding": _l("Walk finding"),
+    "camera_site": _l("Camera site"),
+    "camera_balancing": _l("Balancing of interests"),
+    "guard_deployment": _l("Guard deployment"),
 }
 SECRET_COLUMNS = {"password_hash", "calendar_token"}
 SKIPPED_COLUMNS = {"version", "updated_at", "last_login_at"}
