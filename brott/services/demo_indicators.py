@@ -110,6 +110,17 @@ DEMO_INDICATORS = (
         ),
     ),
     DemoIndicator(
+        "Trygghetsvandringar",
+        indicators.IndicatorData(
+            name="Andel åtgärder från vandringarna som är klara",
+            unit="%",
+            baseline=0,
+            target=100,
+            period=IndicatorPeriod.MONTH,
+            source=IndicatorSource.WALK_ACTIONS_CLOSED,
+        ),
+    ),
+    DemoIndicator(
         "Trygghetsvärdar",
         indicators.IndicatorData(
             name="Unga som värdarna mött per kvartal",
