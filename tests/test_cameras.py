@@ -18,6 +18,7 @@ from brott.models.cameras import (
     add_years,
 )
 from brott.policy import Viewer
+from brott.services import camera_need, camera_register
 from brott.services import cameras as service
 
 from .conftest import hidden_value, logged_in
@@ -293,18 +294,18 @@ def test_the_need_assessment_counts_notes_at_and_near_the_place_per_category_and
             observed_from=day,
             visibility=visibility,
         )
-    assessment = service.need_assessment(
-        _viewer(coordinator, council), site, *service.default_period(TODAY), 300
+    assessment = camera_need.need_assessment(
+        _viewer(coordinator, council), site, *camera_need.default_period(TODAY), 300
     )
     assert [p.name for p, _d in assessment.places] == ["Resecentrum", "Busstorget"]
     assert assessment.counts == {("Skadegörelse", (2026, 1)): 2, ("Oro", (2026, 2)): 1}
     assert len(assessment.months) == 13 and assessment.total == 3
 
-    police_view = service.need_assessment(
-        _viewer(police, council), site, *service.default_period(TODAY), 300
+    police_view = camera_need.need_assessment(
+        _viewer(police, council), site, *camera_need.default_period(TODAY), 300
     )
     assert police_view.total == 2  # the internal note is not the police's to see
-    wide = service.need_assessment(
+    wide = camera_need.need_assessment(
         _viewer(coordinator, council), site, TODAY - timedelta(days=90), TODAY, 5000
     )
     assert wide.total == 4
@@ -330,7 +331,7 @@ def test_the_register_lists_running_and_recently_ended_sites_and_exports_csv(
     service.move_site(old, CameraStage.ENDED, date(2025, 3, 1), "", coordinator, TODAY, old.version)
     old.ended_on = date(2020, 3, 1)  # ended more than five years ago
     db.session.commit()
-    assert [s.id for s in service.register(_viewer(police, council), TODAY)] == [running.id]
+    assert [s.id for s in camera_register.register(_viewer(police, council), TODAY)] == [running.id]
 
     client = logged_in(app, police)
     assert "Gatukontoret" in _page(client, "/r/borlange/kameror/register")
@@ -342,7 +343,9 @@ def test_the_register_lists_running_and_recently_ended_sites_and_exports_csv(
     assert rows[1][3:8] == ["3", "Entrén och cykelställen", "22–06", "14", "Gatukontoret"]
     assert rows[1][8] == "2025-02-02" and len(rows) == 2
     make_site(CameraStage.INSTALLED, operator='=HYPERLINK("x")')
-    body = service.register_csv(service.register(_viewer(coordinator, council), TODAY))
+    body = camera_register.register_csv(
+        camera_register.register(_viewer(coordinator, council), TODAY)
+    )
     assert "'=HYPERLINK" in body.decode("utf-8-sig")
 
 
@@ -356,10 +359,10 @@ def test_review_reminders_go_once_to_each_coordinator_within_30_days(
     site = make_site(CameraStage.INSTALLED)  # review due 2026-02-02
     make_site(CameraStage.DECIDED)
     early = datetime(2025, 12, 1, 8, tzinfo=UTC)
-    assert service.plan_camera_reviews(early) == 0
+    assert camera_register.plan_camera_reviews(early) == 0
     on_time = datetime(2026, 1, 10, 8, tzinfo=UTC)
-    assert service.plan_camera_reviews(on_time) == 2
-    assert service.plan_camera_reviews(on_time + timedelta(days=1)) == 0
+    assert camera_register.plan_camera_reviews(on_time) == 2
+    assert camera_register.plan_camera_reviews(on_time + timedelta(days=1)) == 0
     db.session.commit()
     jobs.dispatch_due(on_time, mailer)
     received = smtp.inbox.messages
@@ -370,7 +373,7 @@ def test_review_reminders_go_once_to_each_coordinator_within_30_days(
     service.move_site(
         site, CameraStage.REVIEWED, date(2026, 1, 20), "", coordinator, TODAY, site.version
     )  # the next review is a year later: a new reminder then
-    assert service.plan_camera_reviews(datetime(2027, 1, 1, tzinfo=UTC)) == 2
+    assert camera_register.plan_camera_reviews(datetime(2027, 1, 1, tzinfo=UTC)) == 2
     keys = db.session.scalars(db.select(OutboxMessage.key)).all()
     assert len(set(keys)) == 4
 

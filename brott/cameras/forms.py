@@ -12,7 +12,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from brott.forms import Form
 from brott.measures.forms import MultiCheckboxField
-from brott.services.cameras import MAX_RADIUS_M, MAX_TEXT
+from brott.services.camera_need import MAX_RADIUS_M
+from brott.services.cameras import MAX_TEXT
 
 TEXT_LIMIT = Length(
     max=MAX_TEXT, message=_l("Text may be at most %(limit)d characters.", limit=MAX_TEXT)

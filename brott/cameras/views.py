@@ -14,6 +14,7 @@ from brott.errors import ConflictError, DomainError, show_on_form
 from brott.extensions import db
 from brott.models.cameras import STAGE_LABELS, CameraSite, CameraStage, GuardDeployment
 from brott.policy import Permission
+from brott.services import camera_need, camera_register
 from brott.services import cameras as service
 from brott.services import places as place_service
 from brott.services.versions import seen_version
@@ -126,29 +127,29 @@ def balancing(site_id: int, balancing_id: int):
 def need(site_id: int):
     site = service.load_site_page(viewer(), site_id)
     form = PeriodForm(request.args)
-    start, end = service.default_period(clock.today())
-    radius = service.DEFAULT_RADIUS_M
+    start, end = camera_need.default_period(clock.today())
+    radius = camera_need.DEFAULT_RADIUS_M
     if form.validate():
         start, end = form.start.data or start, form.end.data or end
         radius = radius if form.radius.data is None else form.radius.data
     if end < start:
         form.end.errors = [_("The period cannot end before it starts.")]
-        start, end = service.default_period(clock.today())
-    assessment = service.need_assessment(viewer(), site, start, end, radius)
+        start, end = camera_need.default_period(clock.today())
+    assessment = camera_need.need_assessment(viewer(), site, start, end, radius)
     return render_template("cameras/need.html", site=site, form=form, need=assessment)
 
 
 @bp.route("/kameror/register")
 @requires(Permission.VIEW_CAMERAS)
 def register():
-    sites = service.register(viewer(), clock.today())
+    sites = camera_register.register(viewer(), clock.today())
     return render_template("cameras/register.html", sites=sites)
 
 
 @bp.route("/kameror/register.csv")
 @requires(Permission.VIEW_CAMERAS)
 def register_csv():
-    body = service.register_csv(service.register(viewer(), clock.today()))
+    body = camera_register.register_csv(camera_register.register(viewer(), clock.today()))
     name = f"kamerabevakning-{council().slug}-{clock.today():%Y-%m-%d}.csv"
     return Response(
         body,

@@ -2,31 +2,23 @@
 
 A site goes along its decision path (investigating → decided → installed → reviewed →
 ended, or rejected), each step dated and kept. The law asks the council to document a
-balancing of interests before it decides, to keep a register of all its camera
-surveillance, and to keep that documentation five years after the surveillance ends; a
-running site is reviewed yearly and the coordinators are reminded when a review falls due.
-The need assessment shows what was observed at and near a site over a period.
+balancing of interests before it decides; that is kept here with the sites, as are the
+periods of public-order guards. The register of camera surveillance and the yearly review
+reminders are in `camera_register`, the need assessment in `camera_need`.
 """
 
-import csv
-import io
-import math
-from collections import Counter
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from functools import partial
+from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import NotFound
 
-from brott import clock, policy
+from brott import policy
 from brott.errors import DomainError
 from brott.extensions import db
-from brott.links import external_url
-from brott.models import Council, Place, SituationNote, User
+from brott.models import Place, User
 from brott.models.cameras import (
     STAGE_LABELS,
     CameraBalancing,
@@ -36,18 +28,11 @@ from brott.models.cameras import (
     GuardDeployment,
     add_years,
 )
-from brott.policy import Permission, Viewer
-from brott.services import outbox
-from brott.services.emails import compose
+from brott.policy import Viewer
 from brott.services.personal_data import check_text
-from brott.services.users import active_members
 from brott.services.versions import check_version, flush_or_conflict
 
 MAX_TEXT = 5000
-DEFAULT_RADIUS_M = 300
-MAX_RADIUS_M = 5000
-REVIEW_NOTICE = timedelta(days=30)  # coordinators are reminded this long before a review
-CAMERA_REVIEW = "camera_review"  # the outbox kind of the review reminder
 
 # where a site may go from each stage
 TRANSITIONS: dict[CameraStage, tuple[CameraStage, ...]] = {
@@ -313,279 +298,6 @@ def load_balancing(viewer: Viewer, site: CameraSite, balancing_id: int) -> Camer
     if balancing is None:
         raise NotFound()
     return balancing
-
-
-# --- the need assessment ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Observation:
-    """Something seen at or near a site: today a situation note; residents' reports join
-    as another source (see OBSERVATION_SOURCES)."""
-
-    observed: datetime
-    place: Place
-    category: str
-    text: str
-    distance_m: float | None
-    link_endpoint: str  # the page of what was observed, with link_args
-    link_args: dict[str, int]
-
-
-@dataclass
-class NeedAssessment:
-    start: date
-    end: date
-    radius_m: int
-    places: list[tuple[Place, float | None]]  # the site's place first, distance None
-    observations: list[Observation]
-    months: list[tuple[int, int]]  # (year, month) from start to end
-    categories: list[str]
-    counts: Counter  # (category, (year, month)) → number
-
-    @property
-    def total(self) -> int:
-        return len(self.observations)
-
-    def category_total(self, category: str) -> int:
-        return sum(n for (c, _month), n in self.counts.items() if c == category)
-
-    def month_total(self, month: tuple[int, int]) -> int:
-        return sum(n for (_c, m), n in self.counts.items() if m == month)
-
-
-def default_period(today: date) -> tuple[date, date]:
-    """The last twelve months up to today."""
-    return add_years(today, -1) + timedelta(days=1), today
-
-
-def distance_m(a: Place, b: Place) -> float | None:
-    """The great-circle distance between two places in metres; None without coordinates."""
-    if a.latitude is None or a.longitude is None or b.latitude is None or b.longitude is None:
-        return None
-    lat1, lon1, lat2, lon2 = (
-        math.radians(value) for value in (a.latitude, a.longitude, b.latitude, b.longitude)
-    )
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6_371_000 * math.asin(math.sqrt(h))
-
-
-def nearby_places(
-    viewer: Viewer, site: CameraSite, radius_m: int
-) -> list[tuple[Place, float | None]]:
-    """The site's place and the council's places within `radius_m` of it, nearest first."""
-    found: list[tuple[Place, float | None]] = [(site.place, None)]
-    near = []
-    for place in db.session.scalars(policy.scoped(viewer, Place)):
-        if place.id == site.place_id:
-            continue
-        distance = distance_m(site.place, place)
-        if distance is not None and distance <= radius_m:
-            near.append((place, distance))
-    return found + sorted(near, key=lambda item: (item[1], item[0].name))
-
-
-def _situation_notes(
-    viewer: Viewer, places: dict[int, float | None], start: datetime, end: datetime
-) -> list[Observation]:
-    """The situation notes the viewer may read (the police: shared ones) at `places`."""
-    stmt = (
-        policy.scoped(viewer, SituationNote)
-        .where(
-            SituationNote.place_id.in_(list(places)),
-            SituationNote.observed_from >= start,
-            SituationNote.observed_from < end,
-        )
-        .options(joinedload(SituationNote.place), joinedload(SituationNote.category))
-    )
-    return [
-        Observation(
-            observed=note.observed_from,
-            place=note.place,
-            category=note.category.name,
-            text=note.text,
-            distance_m=places[note.place_id],
-            link_endpoint="notes.show",
-            link_args={"note_id": note.id},
-        )
-        for note in db.session.scalars(stmt)
-    ]
-
-
-ObservationSource = Callable[
-    [Viewer, dict[int, float | None], datetime, datetime], list[Observation]
-]
-# what a need assessment counts; residents' reports add their source here when they land
-OBSERVATION_SOURCES: list[ObservationSource] = [_situation_notes]
-
-
-def need_assessment(
-    viewer: Viewer, site: CameraSite, start: date, end: date, radius_m: int
-) -> NeedAssessment:
-    """What was observed at and near the site from `start` to `end` (both included),
-    counted per category and month."""
-    places = nearby_places(viewer, site, radius_m)
-    distances = {place.id: distance for place, distance in places}
-    since = datetime.combine(start, time(0), tzinfo=clock.STOCKHOLM)
-    until = datetime.combine(end + timedelta(days=1), time(0), tzinfo=clock.STOCKHOLM)
-    observations = [
-        found for source in OBSERVATION_SOURCES for found in source(viewer, distances, since, until)
-    ]
-    observations.sort(key=lambda o: o.observed, reverse=True)
-    counts: Counter = Counter()
-    for observation in observations:
-        local = observation.observed.astimezone(clock.STOCKHOLM)
-        counts[(observation.category, (local.year, local.month))] += 1
-    return NeedAssessment(
-        start=start,
-        end=end,
-        radius_m=radius_m,
-        places=places,
-        observations=observations,
-        months=_months(start, end),
-        categories=sorted({category for category, _month in counts}),
-        counts=counts,
-    )
-
-
-def _months(start: date, end: date) -> list[tuple[int, int]]:
-    months = []
-    year, month = start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        months.append((year, month))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
-
-
-# --- the register of camera surveillance -------------------------------------------------------
-
-
-def register(viewer: Viewer, today: date) -> list[CameraSite]:
-    """The council's camera surveillance: every installed site, running or ended no more
-    than five years ago (its documentation is kept that long)."""
-    stmt = (
-        policy.scoped(viewer, CameraSite)
-        .where(CameraSite.installed_on.is_not(None))
-        .options(joinedload(CameraSite.place))
-        .order_by(CameraSite.installed_on, CameraSite.id)
-    )
-    return [
-        site
-        for site in db.session.scalars(stmt)
-        if site.keep_until is None or site.keep_until >= today
-    ]
-
-
-REGISTER_COLUMNS = (
-    _l("Camera site"),
-    _l("Place"),
-    _l("Stage"),
-    _l("Cameras"),
-    _l("What they cover"),
-    _l("Recording hours"),
-    _l("Storage time (days)"),
-    _l("Responsible"),
-    _l("Start date"),
-    _l("End date"),
-    _l("Keep until"),
-    _l("Permit case number"),
-)
-
-
-def register_csv(sites: Iterable[CameraSite]) -> bytes:
-    """The register as the supervisory authority may ask for it: CSV, UTF-8 with a BOM and
-    semicolons, as Swedish spreadsheets open it."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([str(column) for column in REGISTER_COLUMNS])
-    for site in sites:
-        writer.writerow(
-            _cell(value)
-            for value in (
-                site.title,
-                site.place.name,
-                site.stage_label,
-                site.camera_count,
-                site.coverage,
-                site.recording_hours,
-                site.storage_days,
-                site.operator,
-                site.installed_on,
-                site.ended_on,
-                site.keep_until,
-                site.permit_case_number,
-            )
-        )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _cell(value: object) -> str:
-    """A value as text; one a spreadsheet would take for a formula is kept as text."""
-    if value is None:
-        return ""
-    text = value.isoformat() if isinstance(value, date) else str(value)
-    text = " ".join(text.split())
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-# --- the yearly review --------------------------------------------------------------------------
-
-
-def review_key(site: CameraSite, user: User) -> str:
-    assert site.next_review_on is not None
-    return f"camera_review:{site.id}:{site.next_review_on:%Y%m%d}:{user.id}"
-
-
-def plan_camera_reviews(now: datetime) -> int:
-    """Queue one reminder per coordinator of the council for each running site whose yearly
-    review falls due within 30 days (or is overdue): once per site, review date and person.
-    Commits nothing; returns how many were queued."""
-    today = now.astimezone(clock.STOCKHOLM).date()
-    sites = db.session.scalars(
-        db.select(CameraSite)
-        .where(
-            CameraSite.stage.in_(RUNNING),
-            CameraSite.next_review_on.is_not(None),
-            CameraSite.next_review_on <= today + REVIEW_NOTICE,
-        )
-        .options(joinedload(CameraSite.place))
-        .order_by(CameraSite.id)
-    ).all()
-    # the council's coordinators: the role that gets the council's reminders
-    roles = policy.roles_with(Permission.RECEIVE_MEETING_REMINDERS)
-    queued = 0
-    for site in sites:
-        council = db.session.get(Council, site.council_id)
-        assert council is not None
-        link = external_url("cameras.show", slug=council.slug, site_id=site.id)
-        for user in active_members(site.council_id, roles):
-            email = compose(
-                CAMERA_REVIEW,
-                user.locale,
-                partial(_review_subject, site.title),
-                site=site,
-                council=council,
-                link=link,
-            )
-            row = outbox.enqueue(
-                review_key(site, user),
-                CAMERA_REVIEW,
-                user,
-                email,
-                due_at=now,
-                now=now,
-                council_id=site.council_id,
-                link=link,
-            )
-            queued += row is not None
-    return queued
-
-
-def _review_subject(title: str) -> str:
-    return _("Yearly review of camera site: %(title)s", title=title)
 
 
 # --- guard deployments ---------------------------------------------------------------------------
