@@ -13,14 +13,15 @@ from PIL import Image
 from werkzeug.datastructures import FileStorage
 
 from brott.extensions import db
-from brott.models import Base, Council, Measure, MeasureTool, User, utcnow
+from brott.models import AuditEntry, Base, Council, Measure, MeasureTool, User, utcnow
 from brott.models.activity import ActivityEntry
-from brott.models.certification import Business
+from brott.models.certification import Business, Outcome
 from brott.models.indicators import Indicator, IndicatorValue
 from brott.policy import Viewer
 from brott.services import activity, photos, places, walks
 from brott.services import cameras as camera_service
 from brott.services import certification as cert
+from brott.services import certification_inspections as cert_inspections
 
 # URL parts that name no object but a choice among a few words
 PLAIN_VALUES = {"kind": "csv", "change": "ned"}
@@ -78,10 +79,10 @@ def _certification(council: Council, users: dict[str, User]) -> dict[str, object
     cert.add_business(
         council.id, cert.BusinessData("Kiosken", "556036-0793", unit="Två", chain="Kedjan")
     )
-    outcomes = {p.id: cert.Outcome.PASSED for p in cert.points(council.id)}
+    outcomes = {p.id: Outcome.PASSED for p in cert.points(council.id)}
     today = date.today()
-    inspection = cert.record_inspection(
-        business, cert.InspectionData(today, users["coordinator"].id, outcomes), today
+    inspection = cert_inspections.record_inspection(
+        business, cert_inspections.InspectionData(today, users["coordinator"].id, outcomes), today
     )
     return {
         "business_id": business,
@@ -218,4 +219,6 @@ def in_english(council: Council, objects: dict[str, object]) -> None:
     walk.title, walk.area = "Night walk", "Centre"  # type: ignore[attr-defined]
     finding.description = "Dark path"  # type: ignore[attr-defined]
     site.title = "Square camera"  # type: ignore[attr-defined]
+    # the log kept the Swedish names they were created with
+    db.session.execute(db.delete(AuditEntry).where(AuditEntry.council_id == council.id))
     db.session.commit()
