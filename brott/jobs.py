@@ -157,10 +157,10 @@ def plan_ahead(now: datetime) -> int:
 def plan_tool_reminders(now: datetime) -> dict[str, int]:
     """The measure tools' scheduled work: certificate expiry and camera review reminders
     (idempotent: each reminder's key is unique) and progress derived from indicators."""
-    from brott.services import camera_register, certification, indicators
+    from brott.services import camera_register, certification_reminders, indicators
 
     done = {
-        "certificates": certification.plan_certificate_reminders(now),
+        "certificates": certification_reminders.plan_certificate_reminders(now),
         "camera_reviews": camera_register.plan_camera_reviews(now),
         "derived_progress": indicators.refresh_derived_progress(now),
     }

@@ -16,6 +16,7 @@ from brott.models.certification import (
     Outcome,
 )
 from brott.services import certification as service
+from brott.services import certification_inspections as inspection_service
 
 from .conftest import hidden_value, logged_in
 
@@ -190,9 +191,9 @@ def test_a_member_cannot_be_named_inspector(
 ):
     business = make_business()
     with pytest.raises(service.DomainError) as refused:
-        service.record_inspection(
+        inspection_service.record_inspection(
             business,
-            service.InspectionData(date(2026, 3, 1), member.id, all_pass(council.id)),
+            inspection_service.InspectionData(date(2026, 3, 1), member.id, all_pass(council.id)),
             TODAY,
         )
     assert "inspector_id" in refused.value.errors
@@ -204,9 +205,9 @@ def test_a_sample_inspection_approves_the_rest_of_the_chain(
     sampled = make_business(name="Ica Nära", unit="Torget", chain="ICA")
     others = [make_business(name="Ica Nära", unit=u, chain="ica") for u in ("Hagalund", "Tjärna")]
     make_business(name="Fristående", orgnr=OTHER_ORGNR)
-    inspection = service.record_inspection(
+    inspection = inspection_service.record_inspection(
         sampled,
-        service.InspectionData(date(2026, 3, 1), coordinator.id, all_pass(council.id)),
+        inspection_service.InspectionData(date(2026, 3, 1), coordinator.id, all_pass(council.id)),
         TODAY,
     )
     db.session.commit()
@@ -233,8 +234,10 @@ def test_the_register_filters_by_status_place_and_search_with_counts(
     certified = make_business(name="Certad", unit="A", offer_sent_on=date(2025, 1, 1))
     expiring = make_business(name="Snart ute", unit="B", offer_sent_on=date(2025, 1, 1))
     for business, day in ((certified, date(2026, 1, 10)), (expiring, date(2025, 4, 10))):
-        service.record_inspection(
-            business, service.InspectionData(day, coordinator.id, all_pass(council.id)), TODAY
+        inspection_service.record_inspection(
+            business,
+            inspection_service.InspectionData(day, coordinator.id, all_pass(council.id)),
+            TODAY,
         )
     db.session.commit()
     register = service.register(council.id, TODAY)
@@ -307,16 +310,18 @@ def test_the_settings_change_the_interval_and_refuse_nonsense(app, council, coor
 
 
 def test_add_months_keeps_the_day_or_takes_the_months_last():
-    assert service.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
-    assert service.add_months(date(2026, 11, 15), 12) == date(2027, 11, 15)
+    assert inspection_service.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert inspection_service.add_months(date(2026, 11, 15), 12) == date(2027, 11, 15)
 
 
 @pytest.fixture
 def objects(council, coordinator, make_business):
     business = make_business(chain="K")
     make_business(unit="Två", chain="K")
-    inspection = service.record_inspection(
-        business, service.InspectionData(TODAY, coordinator.id, all_pass(council.id)), TODAY
+    inspection = inspection_service.record_inspection(
+        business,
+        inspection_service.InspectionData(TODAY, coordinator.id, all_pass(council.id)),
+        TODAY,
     )
     db.session.commit()
     point = service.points(council.id)[0]

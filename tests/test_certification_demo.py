@@ -4,8 +4,9 @@ from datetime import UTC, datetime
 
 from brott.extensions import db
 from brott.models import Role
-from brott.models.certification import Business, BusinessStatus
+from brott.models.certification import Business, BusinessStatus, Outcome
 from brott.services import certification as service
+from brott.services import certification_inspections as inspection_service
 from brott.services.demo_certification import DEMO_BUSINESSES, load_demo
 
 from .conftest import logged_in
@@ -37,7 +38,7 @@ def test_the_demo_has_each_status_one_expiring_certificate_and_a_failed_inspecti
     failed = [
         b
         for b in db.session.scalars(db.select(Business))
-        if service.awaiting_follow_up(service.inspections_of(b))
+        if inspection_service.awaiting_follow_up(inspection_service.inspections_of(b))
     ]
     assert [b.name for b in failed] == ["Tobak & Spel Tjärna"]
 
@@ -48,7 +49,7 @@ def test_the_register_page_runs_as_many_statements_for_200_businesses_as_for_10(
     inspector = make_user(Role.COORDINATOR, council)
     places = [make_place(council, f"Plats {n}") for n in range(3)]
     service.ensure_checklist(council.id)
-    outcomes = {p.id: service.Outcome.PASSED for p in service.points(council.id)}
+    outcomes = {p.id: Outcome.PASSED for p in service.points(council.id)}
     db.session.commit()
 
     def add(first: int, last: int) -> None:
@@ -60,9 +61,9 @@ def test_the_register_page_runs_as_many_statements_for_200_businesses_as_for_10(
                 ),
             )
             if n % 2:
-                service.record_inspection(
+                inspection_service.record_inspection(
                     business,
-                    service.InspectionData(NOW.date(), inspector.id, outcomes),
+                    inspection_service.InspectionData(NOW.date(), inspector.id, outcomes),
                     NOW.date(),
                 )
         db.session.commit()

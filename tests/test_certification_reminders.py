@@ -6,7 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 from brott import jobs
 from brott.extensions import db
 from brott.models import OutboxMessage, OutboxStatus, Role
+from brott.models.certification import Outcome
 from brott.services import certification as service
+from brott.services import certification_inspections as inspection_service
+from brott.services import certification_reminders as reminders
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -16,9 +19,9 @@ def certified(council, inspector, issued_on: date, contact: str = "butik@exempel
         council.id,
         service.BusinessData("Tobakshandeln", "556036-0793", contact_email=contact),
     )
-    outcomes = {p.id: service.Outcome.PASSED for p in service.points(council.id)}
-    service.record_inspection(
-        business, service.InspectionData(issued_on, inspector.id, outcomes), issued_on
+    outcomes = {p.id: Outcome.PASSED for p in service.points(council.id)}
+    inspection_service.record_inspection(
+        business, inspection_service.InspectionData(issued_on, inspector.id, outcomes), issued_on
     )
     db.session.commit()
     return business
@@ -32,9 +35,9 @@ def test_each_coordinator_and_the_contact_get_exactly_one_reminder_when_planned_
     make_user(Role.POLICE, council)
     certified(council, coordinator, date(2025, 4, 20))  # valid until 2026-04-20
     early = datetime(2026, 2, 18, 9, 0, tzinfo=UTC)  # 61 days before
-    assert service.plan_certificate_reminders(early) == 0
-    assert service.plan_certificate_reminders(NOW) == 3
-    assert service.plan_certificate_reminders(NOW) == 0
+    assert reminders.plan_certificate_reminders(early) == 0
+    assert reminders.plan_certificate_reminders(NOW) == 3
+    assert reminders.plan_certificate_reminders(NOW) == 0
     db.session.commit()
     jobs.dispatch_due(NOW, mailer)
     jobs.dispatch_due(NOW + timedelta(days=1), mailer)
@@ -48,12 +51,14 @@ def test_each_coordinator_and_the_contact_get_exactly_one_reminder_when_planned_
 
 def test_nothing_is_planned_for_a_certificate_renewed_or_already_expired(app, council, coordinator):
     business = certified(council, coordinator, date(2025, 1, 10), contact="")
-    assert service.plan_certificate_reminders(NOW) == 0  # ran out on 2026-01-10
-    outcomes = {p.id: service.Outcome.PASSED for p in service.points(council.id)}
-    service.record_inspection(
-        business, service.InspectionData(date(2025, 4, 1), coordinator.id, outcomes), NOW.date()
+    assert reminders.plan_certificate_reminders(NOW) == 0  # ran out on 2026-01-10
+    outcomes = {p.id: Outcome.PASSED for p in service.points(council.id)}
+    inspection_service.record_inspection(
+        business,
+        inspection_service.InspectionData(date(2025, 4, 1), coordinator.id, outcomes),
+        NOW.date(),
     )
-    assert service.plan_certificate_reminders(NOW) == 1  # the newer one, to the coordinator
+    assert reminders.plan_certificate_reminders(NOW) == 1  # the newer one, to the coordinator
 
 
 def test_a_council_row_to_an_outside_address_is_not_dropped_but_a_former_member_still_is(

@@ -9,7 +9,7 @@ from brott import jobs
 from brott.extensions import db
 from brott.models import ActionStatus, MeasureTool, OutboxMessage, Role
 from brott.models.certification import Outcome
-from brott.services import actions, certification, places, walks
+from brott.services import actions, certification, certification_inspections, places, walks
 from brott.services import indicators as indicator_service
 from brott.services.indicators import IndicatorData, IndicatorPeriod, IndicatorSource
 
@@ -44,8 +44,10 @@ def test_the_certified_share_is_read_from_the_register(app, frozen, council, coo
         for n in range(4)
     ]
     outcomes = {p.id: Outcome.PASSED for p in certification.points(council.id)}
-    certification.record_inspection(
-        businesses[0], certification.InspectionData(TODAY, coordinator.id, outcomes), TODAY
+    certification_inspections.record_inspection(
+        businesses[0],
+        certification_inspections.InspectionData(TODAY, coordinator.id, outcomes),
+        TODAY,
     )
     indicator = _share_indicator(measure, IndicatorSource.CERTIFIED_SHARE)
     # registered today: the quarter that ended in March had no register yet
@@ -92,8 +94,8 @@ def test_the_tools_job_plans_certificate_reminders_once(app, frozen, council, co
     )
     outcomes = {p.id: Outcome.PASSED for p in certification.points(council.id)}
     issued = TODAY - timedelta(days=335)  # a year's certificate: 30 days left
-    certification.record_inspection(
-        business, certification.InspectionData(issued, coordinator.id, outcomes), TODAY
+    certification_inspections.record_inspection(
+        business, certification_inspections.InspectionData(issued, coordinator.id, outcomes), TODAY
     )
     db.session.commit()
     first = jobs.plan_tool_reminders(NOW)

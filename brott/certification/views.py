@@ -43,6 +43,7 @@ from brott.notes.forms import BareForm
 from brott.places.forms import place_choices
 from brott.policy import Permission
 from brott.services import certification as service
+from brott.services import certification_inspections as inspection_service
 from brott.services import places as place_service
 from brott.services import register_import
 from brott.services.versions import seen_version
@@ -91,14 +92,14 @@ def new():
 @requires(Permission.VIEW_REGISTER)
 def business(business_id: int):
     found = load(Business, business_id)
-    inspections = service.inspections_of(found)
+    inspections = inspection_service.inspections_of(found)
     return render_template(
         "certification/business.html",
         business=found,
         inspections=inspections,
-        awaiting=service.awaiting_follow_up(inspections),
-        certificates=service.certificates_of(found),
-        chain=service.chain_members(found),
+        awaiting=inspection_service.awaiting_follow_up(inspections),
+        certificates=inspection_service.certificates_of(found),
+        chain=inspection_service.chain_members(found),
         bare_form=BareForm(),
         Outcome=Outcome,
     )
@@ -135,13 +136,13 @@ def inspect(business_id: int):
     form = inspection_form(checklist)
     form.inspector_id.choices = [
         ("", _("Choose…")),
-        *((str(u.id), u.name) for u in service.inspectors(found.council_id)),
+        *((str(u.id), u.name) for u in inspection_service.inspectors(found.council_id)),
     ]
     if request.method == "GET":
         _prefill(form, found, checklist)
     if form.validate_on_submit():
         try:
-            inspection = service.record_inspection(
+            inspection = inspection_service.record_inspection(
                 found, _inspection_data(form, checklist), clock.today()
             )
             db.session.commit()
@@ -169,7 +170,7 @@ def approve_chain(inspection_id: int):
     if request.method == "GET" or not BareForm().validate_on_submit():
         return redirect(target)
     try:
-        issued = service.approve_chain(inspection, clock.today())
+        issued = inspection_service.approve_chain(inspection, clock.today())
         db.session.commit()
         flash(_("%(num)d shops of the chain are certified by sample.", num=len(issued)), "success")
     except DomainError as error:
@@ -375,9 +376,9 @@ def _prefill(form, business: Business, checklist: list[ChecklistPoint]) -> None:
             form[point_field(point)].data = outcomes[point.id].value
 
 
-def _inspection_data(form, checklist: list[ChecklistPoint]) -> service.InspectionData:
+def _inspection_data(form, checklist: list[ChecklistPoint]) -> inspection_service.InspectionData:
     follow_up = form.follow_up_of.data
-    return service.InspectionData(
+    return inspection_service.InspectionData(
         inspected_on=form.inspected_on.data,
         inspector_id=int(form.inspector_id.data) if form.inspector_id.data else 0,
         outcomes={p.id: Outcome(form[point_field(p)].data) for p in checklist},

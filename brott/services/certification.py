@@ -1,13 +1,12 @@
-"""The robbery-prevention certification register: businesses, the checklist, inspections,
-certificates, chain approval by sample, expiry reminders and the figures an indicator reads.
+"""The robbery-prevention certification register: businesses, the council's checklist and
+settings, the register list with each business's status, and the figures an indicator reads.
 
 A business is keyed by its organisation number and its unit (a chain's shops are often one
-company). A certificate holds from its issue date to `valid_until`, the issue date plus the
-council's interval; 60 days before that its business's contact and the council's
-coordinators are reminded, once each.
+company). A certificate holds from its issue date to `valid_until`; within `REMINDER_DAYS` of
+that day its business counts as expiring. Inspections and certificates are recorded in
+`certification_inspections`, the expiry reminders planned in `certification_reminders`.
 """
 
-import calendar
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -18,11 +17,10 @@ from sqlalchemy.orm import selectinload
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.se import orgnr as se_orgnr
 
-from brott import clock, policy
+from brott import clock
 from brott.errors import DomainError
 from brott.extensions import db
-from brott.links import external_url
-from brott.models import Council, Place, User
+from brott.models import Place
 from brott.models.certification import (
     DEFAULT_INTERVAL_MONTHS,
     Business,
@@ -30,22 +28,12 @@ from brott.models.certification import (
     Certificate,
     CertificationSettings,
     ChecklistPoint,
-    Inspection,
-    InspectionResult,
-    Outcome,
 )
 from brott.models.place import name_key
-from brott.policy import Permission
-from brott.services import outbox
-from brott.services.emails import compose
-from brott.services.personal_data import check_text
 from brott.services.uniqueness import unless_taken
-from brott.services.users import active_members
 from brott.services.versions import check_version, flush_or_conflict
 
-REMINDER_DAYS = 60
-CERTIFICATE_REMINDER = "certificate_expiring"
-REMINDER_HOUR = 8  # local time on the day the reminder falls due
+REMINDER_DAYS = 60  # a certificate this close to its end is expiring, and reminded of
 
 # the programme's basic points, in our own words; a council edits its own copy
 DEFAULT_POINTS = (
@@ -78,15 +66,6 @@ class BusinessData:
     place_id: int | None = None
     chain: str = ""
     offer_sent_on: date | None = None
-
-
-@dataclass
-class InspectionData:
-    inspected_on: date
-    inspector_id: int
-    outcomes: dict[int, Outcome]  # checklist point id → outcome
-    remarks: str = ""
-    follow_up_of_id: int | None = None
 
 
 @dataclass
@@ -380,172 +359,6 @@ def register(
     return result
 
 
-def inspections_of(business: Business) -> list[Inspection]:
-    """The business's inspections, newest first, with their results and inspectors."""
-    return list(
-        db.session.scalars(
-            db.select(Inspection)
-            .where(Inspection.business_id == business.id)
-            .options(
-                selectinload(Inspection.results).selectinload(InspectionResult.point),
-                selectinload(Inspection.inspector),
-            )
-            .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
-        )
-    )
-
-
-def certificates_of(business: Business) -> list[Certificate]:
-    """The business's certificates, newest first."""
-    return list(
-        db.session.scalars(
-            db.select(Certificate)
-            .where(Certificate.business_id == business.id)
-            .options(selectinload(Certificate.inspection).selectinload(Inspection.business))
-            .order_by(Certificate.valid_until.desc(), Certificate.id.desc())
-        )
-    )
-
-
-def awaiting_follow_up(inspections: list[Inspection]) -> set[int]:
-    """Ids of failed inspections that no later inspection follows up."""
-    followed = {i.follow_up_of_id for i in inspections if i.follow_up_of_id is not None}
-    return {i.id for i in inspections if not i.approved and i.id not in followed}
-
-
-# --- inspections and certificates ---------------------------------------------------------------
-
-
-def inspectors(council_id: int) -> list[User]:
-    """Who may be named as inspector: active members whose role may inspect (the police
-    and the municipality's crime-prevention staff)."""
-    return active_members(council_id, policy.roles_with(Permission.INSPECT))
-
-
-def record_inspection(business: Business, data: InspectionData, today: date) -> Inspection:
-    """Record an inspection; when every applicable point passes, issue the certificate."""
-    errors: dict[str | None, list[str]] = {}
-    if business.offer_sent_on is not None and data.inspected_on < business.offer_sent_on:
-        errors["inspected_on"] = [
-            _(
-                "The inspection cannot be before the offer was sent (%(day)s).",
-                day=business.offer_sent_on.isoformat(),
-            )
-        ]
-    elif data.inspected_on > today:
-        errors["inspected_on"] = [_("The inspection cannot be dated in the future.")]
-    if data.inspector_id not in {u.id for u in inspectors(business.council_id)}:
-        errors["inspector_id"] = [_("Choose an inspector from the list.")]
-    checklist = points(business.council_id)
-    missing = [p for p in checklist if p.id not in data.outcomes]
-    if missing:
-        errors[None] = [_("Give a result for every point of the checklist.")]
-    if not any(data.outcomes.get(p.id) is not Outcome.NOT_APPLICABLE for p in checklist):
-        errors.setdefault(None, []).append(_("At least one point must apply."))
-    try:
-        check_text(data.remarks, "remarks")
-    except DomainError as error:
-        errors.setdefault("remarks", []).append(error.message)
-    follow_up_of = None
-    if data.follow_up_of_id is not None:
-        follow_up_of = db.session.get(Inspection, data.follow_up_of_id)
-        if follow_up_of is None or follow_up_of.business_id != business.id:
-            errors.setdefault(None, []).append(
-                _("The inspection to follow up is not this business's.")
-            )
-    if errors:
-        raise DomainError.from_errors(errors)
-    approved = all(data.outcomes[p.id] is not Outcome.FAILED for p in checklist)
-    inspection = Inspection(
-        council_id=business.council_id,
-        business=business,
-        inspected_on=data.inspected_on,
-        inspector_id=data.inspector_id,
-        remarks=data.remarks.strip(),
-        approved=approved,
-        follow_up_of_id=data.follow_up_of_id,
-        results=[
-            InspectionResult(council_id=business.council_id, point=p, outcome=data.outcomes[p.id])
-            for p in checklist
-        ],
-    )
-    db.session.add(inspection)
-    db.session.flush()
-    if approved:
-        issue_certificate(business, inspection, data.inspected_on)
-    return inspection
-
-
-def issue_certificate(
-    business: Business, inspection: Inspection, issued_on: date, by_sample: bool = False
-) -> Certificate:
-    """A certificate from `issued_on` for the council's interval, with the next decal number."""
-    months = settings_of(business.council_id).interval_months
-    count = db.session.scalar(
-        db.select(func.count()).where(Certificate.council_id == business.council_id)
-    )
-    certificate = Certificate(
-        council_id=business.council_id,
-        business=business,
-        inspection=inspection,
-        issued_on=issued_on,
-        valid_until=add_months(issued_on, months),
-        decal_number=f"{issued_on.year}-{(count or 0) + 1:04d}",
-        by_sample=by_sample,
-    )
-    db.session.add(certificate)
-    db.session.flush()
-    return certificate
-
-
-def chain_members(business: Business) -> list[Business]:
-    """The other businesses of the same chain in the council."""
-    if not business.chain:
-        return []
-    return list(
-        db.session.scalars(
-            db.select(Business)
-            .where(
-                Business.council_id == business.council_id,
-                func.lower(Business.chain) == business.chain.casefold(),
-                Business.id != business.id,
-            )
-            .order_by(Business.name, Business.unit)
-        )
-    )
-
-
-def approve_chain(inspection: Inspection, today: date) -> list[Certificate]:
-    """Certify the other shops of the inspected business's chain by this (approved) sample
-    inspection; shops already holding a valid certificate are left as they are."""
-    if not inspection.approved:
-        raise DomainError(_("Only an approved inspection can approve a chain."))
-    members = chain_members(inspection.business)
-    if not members:
-        raise DomainError(_("The business belongs to no chain with other shops."))
-    valid = set(
-        db.session.scalars(
-            db.select(Certificate.business_id).where(
-                Certificate.business_id.in_([m.id for m in members]),
-                Certificate.issued_on <= today,
-                Certificate.valid_until >= today,
-            )
-        )
-    )
-    return [
-        issue_certificate(member, inspection, inspection.inspected_on, by_sample=True)
-        for member in members
-        if member.id not in valid
-    ]
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (the month's last day when it has no such day)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 # --- figures for the indicators -------------------------------------------------------------
 
 
@@ -578,102 +391,3 @@ def certified_share(council_id: int, on: date) -> float | None:
     """Certified businesses as a percentage (0–100) of those registered; None when none are."""
     registered, _offered, certified = certified_counts(council_id, on)
     return None if registered == 0 else 100.0 * certified / registered
-
-
-# --- expiry reminders -----------------------------------------------------------------------
-
-
-def plan_certificate_reminders(now: datetime) -> int:
-    """Enqueue, from 60 days before a certificate runs out, one reminder to each coordinator
-    of its council and one to the business's contact e-mail; each exactly once (the key
-    names the certificate, its end date and the recipient). Commits nothing."""
-    today = now.astimezone(clock.STOCKHOLM).date()
-    latest = (
-        db.select(Certificate.business_id, func.max(Certificate.valid_until).label("until"))
-        .group_by(Certificate.business_id)
-        .subquery()
-    )
-    due = db.session.scalars(
-        db.select(Certificate)
-        .join(
-            latest,
-            (latest.c.business_id == Certificate.business_id)
-            & (latest.c.until == Certificate.valid_until),
-        )
-        .where(
-            Certificate.valid_until >= today,
-            Certificate.valid_until <= today + timedelta(days=REMINDER_DAYS),
-        )
-        .options(selectinload(Certificate.business))
-        .order_by(Certificate.id)
-    ).all()
-    coordinators: dict[int, list[User]] = {}
-    roles = policy.roles_with(Permission.RECEIVE_MEETING_REMINDERS)  # the coordinators
-    created = 0
-    for certificate in due:
-        business = certificate.business
-        council_id = certificate.council_id
-        if council_id not in coordinators:
-            coordinators[council_id] = active_members(council_id, roles)
-        due_at = _reminder_moment(certificate.valid_until - timedelta(days=REMINDER_DAYS))
-        until = datetime.combine(
-            certificate.valid_until + timedelta(days=1), time(), clock.STOCKHOLM
-        )
-        base = f"cert:{certificate.id}:{certificate.valid_until:%Y%m%d}"
-        link = _business_link(business)
-        for user in coordinators[council_id]:
-            email = _expiry_email(certificate, user.locale, link)
-            if outbox.enqueue(
-                f"{base}:user:{user.id}",
-                CERTIFICATE_REMINDER,
-                user,
-                email,
-                due_at,
-                now,
-                council_id=council_id,
-                link=link,
-                useful_until=until,
-            ):
-                created += 1
-        address = business.contact_email.strip().lower()
-        if address:
-            email = _expiry_email(certificate, None, "")
-            if outbox.enqueue_to_address(
-                f"{base}:to:{address}"[:200],
-                CERTIFICATE_REMINDER,
-                address,
-                email,
-                due_at,
-                now,
-                council_id=council_id,
-                useful_until=until,
-            ):
-                created += 1
-    return created
-
-
-def _reminder_moment(day: date) -> datetime:
-    return datetime.combine(day, time(REMINDER_HOUR), clock.STOCKHOLM)
-
-
-def _business_link(business: Business) -> str:
-    council = db.session.get(Council, business.council_id)
-    slug = council.slug if council is not None else ""
-    return external_url("certification.business", slug=slug, business_id=business.id)
-
-
-def _expiry_email(certificate: Certificate, locale: str | None, link: str):
-    business = certificate.business
-    title = business.name + (f" ({business.unit})" if business.unit else "")
-    return compose(
-        "certificate_expiring",
-        locale,
-        lambda: _(
-            "The robbery-prevention certificate of %(business)s runs out on %(day)s",
-            business=title,
-            day=certificate.valid_until.isoformat(),
-        ),
-        certificate=certificate,
-        business_title=title,
-        link=link,
-    )

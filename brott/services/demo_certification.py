@@ -10,6 +10,7 @@ from brott.extensions import db
 from brott.models import Council, Measure, Place, User
 from brott.models.certification import Outcome
 from brott.services import certification as service
+from brott.services import certification_inspections as inspection_service
 
 INSPECTOR = "polis@exempel.se"
 CHAIN = "Närbutiken"
@@ -127,9 +128,9 @@ def load_demo(
                 p.id: Outcome.FAILED if i in demo.failed_points else Outcome.PASSED
                 for i, p in enumerate(points)
             }
-            inspection = service.record_inspection(
+            inspection = inspection_service.record_inspection(
                 business,
-                service.InspectionData(
+                inspection_service.InspectionData(
                     day, inspector.id, outcomes, remarks=_remarks(demo.failed_points)
                 ),
                 today,
@@ -137,7 +138,7 @@ def load_demo(
             if demo.chain and first_of_chain is None:
                 first_of_chain = inspection
     if first_of_chain is not None:
-        service.approve_chain(first_of_chain, today)
+        inspection_service.approve_chain(first_of_chain, today)
     db.session.flush()
 
 
