@@ -58,7 +58,7 @@ DEMO_INDICATORS = (
             baseline=0,
             target=12,
             period=IndicatorPeriod.HALF_YEAR,
-            drives_progress=True,
+            # a rate per cohort, not a way towards an end: the progress stays typed
         ),
         (
             (date(2018, 6, 30), 9, "Första omgången, tre hoppade av efter en vecka."),
@@ -275,9 +275,16 @@ def load_demo(
             data = indicators.IndicatorData(
                 **{**vars(data), "activity_kind_id": kinds[demo.kind].id}
             )
-        indicator = indicators.create_indicator(measure, data, now)
+        # the history is entered first and the progress follows the latest value once, so
+        # the journal does not replay two years of values
+        indicator = indicators.create_indicator(
+            measure, indicators.IndicatorData(**{**vars(data), "drives_progress": False}), now
+        )
         for on_date, value, comment in demo.values:
             indicators.add_value(indicator, users[MEMBER], on_date, value, comment, now)
+        if data.drives_progress:
+            indicator.drives_progress = True
+            indicators.apply_progress(indicator, None, now)
     db.session.flush()
 
 
