@@ -39,8 +39,11 @@ run: install
 	$(FLASK) demo --if-empty
 	BROTT_SCHEDULER_ENABLED=true $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# the suite in parallel, one worker per core here (each has its own SQLite and PostgreSQL
+# database); WORKERS=0 runs it in one process
+WORKERS ?= 2
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(WORKERS)
 
 lint: install
 	$(BIN)/ruff check .

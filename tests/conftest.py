@@ -89,6 +89,13 @@ def test_config(database_url: str, **overrides) -> dict:
         # uploaded photos of a test run go to a temporary folder, never the instance folder
         "PHOTO_DIR": PHOTO_DIR,
     }
+    if database_url.startswith("postgresql"):
+        # a test database need not survive a power cut: commits return before the disk
+        # flush (the same answers, a fraction of the wait)
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_pre_ping": True,
+            "connect_args": {"options": "-c synchronous_commit=off"},
+        }
     config.update(overrides)
     return config
 
@@ -128,11 +135,17 @@ def app(backend: str, tmp_path_factory) -> Iterator[Flask]:
         app = create_app(test_config(url))
         app.test_client_class = IsolatedClient
         with app.app_context():
+            if backend == "sqlite":  # as for PostgreSQL above: no disk flush per commit
+                sa.event.listen(db.engine, "connect", _no_disk_flush)
             db.create_all()
         yield app
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def _no_disk_flush(connection, _record) -> None:
+    connection.execute("PRAGMA synchronous=OFF")
 
 
 @pytest.fixture(autouse=True)
@@ -152,8 +165,16 @@ def _empty_tables() -> None:
     tables = db.metadata.sorted_tables
     with db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            # one round trip finds the tables a test wrote to; truncating only those is
+            # several times faster than truncating every table after every test
+            written = " UNION ALL ".join(
+                f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for t in tables
+            )
+            names = ", ".join(
+                f'"{name}"' for name in connection.execute(sa.text(written)).scalars()
+            )
+            if names:
+                connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
             for table in reversed(tables):
                 connection.execute(table.delete())

@@ -70,7 +70,9 @@ OBJECTS = {
     "place_id": Place,
     "action_id": Action,
     "category_id": NoteCategory,  # named <item_id> with <kind> "kategori"
-    # the measure tools
+}
+# the measure tools' objects: their pages repeat one layout, so two of each are visited
+TOOL_OBJECTS = {
     "indicator_id": Indicator,
     "value_id": IndicatorValue,
     "entry_id": ActivityEntry,
@@ -84,6 +86,8 @@ OBJECTS = {
     "balancing_id": CameraBalancing,
     "deployment_id": GuardDeployment,
 }
+OBJECTS.update(TOOL_OBJECTS)
+TOOL_SAMPLE = 2
 # URL parts that are a word: the register's export format, a checklist point's move
 WORDS = {"kind": ["csv", "xlsx"], "change": ["ned"]}
 KINDS = {"plats": "place_id", "kategori": "category_id"}  # <kind>/<item_id> of places.toggle
@@ -142,7 +146,8 @@ def _ids(council_id: int) -> dict[str, list[int]]:
             )
         )
         assert ids, f"the demo council has no {model.__name__}"
-        found[name] = ids if len(ids) <= SAMPLE else [*ids[: SAMPLE - 1], ids[-1]]
+        sample = TOOL_SAMPLE if name in TOOL_OBJECTS else SAMPLE
+        found[name] = ids if len(ids) <= sample else [*ids[: sample - 1], ids[-1]]
     return {**found, **WORDS}
 
 
