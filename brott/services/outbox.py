@@ -159,25 +159,9 @@ def enqueue(
     useful_until: datetime | None = None,
 ) -> OutboxMessage | None:
     """Add one message unless a message with the same key exists; returns the new row."""
-    if db.session.scalar(db.select(OutboxMessage.id).where(OutboxMessage.key == key)):
-        return None
-    row = OutboxMessage(
-        key=key,
-        kind=kind,
-        council_id=council_id,
-        recipient_id=user.id,
-        recipient_email=user.email,
-        subject=email.subject,
-        body=email.text,
-        html_body=email.html,
-        link=link,
-        useful_until=useful_until,
-        due_at=due_at,
-        created_at=now,
+    return _enqueue(
+        key, kind, user.id, user.email, email, due_at, now, council_id, link, useful_until
     )
-    db.session.add(row)
-    db.session.flush()
-    return row
 
 
 def enqueue_to_address(
@@ -194,13 +178,28 @@ def enqueue_to_address(
     """Like `enqueue`, for a recipient outside the council's users (e.g. a business's contact
     address): the row has no recipient, so no membership decides whether it is sent and no
     in-app notice is left. Returns the new row, or None when the key exists."""
+    return _enqueue(key, kind, None, address, email, due_at, now, council_id, link, useful_until)
+
+
+def _enqueue(
+    key: str,
+    kind: str,
+    recipient_id: int | None,
+    address: str,
+    email: Email,
+    due_at: datetime,
+    now: datetime,
+    council_id: int | None,
+    link: str,
+    useful_until: datetime | None,
+) -> OutboxMessage | None:
     if db.session.scalar(db.select(OutboxMessage.id).where(OutboxMessage.key == key)):
         return None
     row = OutboxMessage(
         key=key,
         kind=kind,
         council_id=council_id,
-        recipient_id=None,
+        recipient_id=recipient_id,
         recipient_email=address,
         subject=email.subject,
         body=email.text,
