@@ -28,8 +28,26 @@ document.addEventListener("securitypolicyviolation", (event) => {
 window.__printed = 0;
 window.print = () => { window.__printed += 1; };
 """
-DETAIL_PAGES = [r"/insatser/\d+$", r"/est/moten/\d+$", r"/lagesbild/\d+$"]
-ALWAYS = ["/konto", "/konto/kalender", "/notiser"]
+DETAIL_PAGES = [
+    r"/insatser/\d+$",
+    r"/est/moten/\d+$",
+    r"/lagesbild/\d+$",
+    # the measure tools' pages, reached from their lists below
+    r"/certifiering/\d+$",
+    r"/trygghetsvandringar/\d+$",
+    r"/kameror/\d+$",
+]
+ALWAYS = [
+    "/konto",
+    "/konto/kalender",
+    "/notiser",
+    "/r/borlange/certifiering/",
+    "/r/borlange/trygghetsvandringar/",
+    "/r/borlange/kameror/",
+    "/r/borlange/kameror/register",
+    "/r/borlange/insatser/1/aktiviteter",
+    "/r/borlange/indikatorer/1",
+]
 
 
 class Watched:
