@@ -58,6 +58,15 @@ class BoundedIntegerConverter(IntegerConverter):
         return super().to_python(value)
 
 
+def is_id(text: str | None) -> bool:
+    """Whether `text` is an id a row can have: ASCII digits ("²" is a digit to str.isdigit,
+    not to int()), at most MAX_ID."""
+    return (
+        bool(text and text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS)
+        and int(text) <= MAX_ID
+    )
+
+
 def init_app(app: Flask) -> None:
     """Bound the `int` URL converter and install the request check."""
     app.url_map.converters["int"] = BoundedIntegerConverter

@@ -114,3 +114,38 @@ def test_a_walk_and_its_action_plan_are_flat_from_2_to_40_findings(
     few = [_statements(client, url) for url in pages]
     add(2, 40)
     assert [_statements(client, url) for url in pages] == few
+
+
+def test_derived_share_indicators_read_their_register_once_per_page(
+    app, frozen, measure, coordinator, council
+):
+    from brott.services import indicators as indicator_service
+
+    measure.start_date = date(2024, 1, 1)
+    db.session.commit()
+
+    def add(n: int) -> None:
+        for source in (
+            indicator_service.IndicatorSource.CERTIFIED_SHARE,
+            indicator_service.IndicatorSource.WALK_ACTIONS_CLOSED,
+        ):
+            for _ in range(n):
+                indicator_service.create_indicator(
+                    measure,
+                    indicator_service.IndicatorData(
+                        name="Andel",
+                        unit="%",
+                        target=100.0,
+                        period=indicator_service.IndicatorPeriod.MONTH,
+                        source=source,
+                    ),
+                    NOW,
+                )
+        db.session.commit()
+
+    client = logged_in(app, coordinator)
+    url = f"/r/{council.slug}/insatser/{measure.id}"
+    add(1)
+    at_2 = _statements(client, url)  # two monthly charts over two years: 48 points
+    add(4)
+    assert _statements(client, url) == at_2

@@ -132,3 +132,22 @@ def test_a_measure_without_a_tool_offers_none(app, council, make_measure, coordi
     page = logged_in(app, coordinator).get(f"/r/{council.slug}/insatser/{measure.id}").text
     for path in ("/certifiering/", "/trygghetsvandringar/", "/kameror/", "/aktiviteter"):
         assert path not in page
+
+
+@pytest.mark.parametrize("typed", ["9" * 400, "1" + "0" * 13, "-" + "9" * 20])
+def test_an_indicator_number_too_large_for_a_chart_is_refused(typed):
+    with pytest.raises(ValueError):
+        indicator_service.parse_number(typed)
+    assert indicator_service.parse_number("1 000 000 000 000") == 1e12
+
+
+@pytest.mark.parametrize("odd", ["²", "٣", "9" * 5000, "2147483648"])
+def test_an_odd_id_in_a_query_is_ignored_not_a_server_error(app, council, coordinator, odd):
+    db.session.rollback()
+    client = logged_in(app, coordinator)
+    assert (
+        client.get(
+            f"/r/{council.slug}/trygghetsvandringar/ny", query_string={"fran": odd}
+        ).status_code
+        == 200
+    )

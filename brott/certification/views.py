@@ -30,6 +30,7 @@ from brott.certification.forms import (
 from brott.council_scope import council, load, requires, viewer
 from brott.errors import ConflictError, DomainError, show_on_form
 from brott.extensions import db
+from brott.input_guard import is_id
 from brott.models.certification import (
     STATUS_LABELS,
     Business,
@@ -383,5 +384,5 @@ def _inspection_data(form, checklist: list[ChecklistPoint]) -> inspection_servic
         inspector_id=int(form.inspector_id.data) if form.inspector_id.data else 0,
         outcomes={p.id: Outcome(form[point_field(p)].data) for p in checklist},
         remarks=form.remarks.data or "",
-        follow_up_of_id=int(follow_up) if follow_up and follow_up.isdigit() else None,
+        follow_up_of_id=int(follow_up) if follow_up and is_id(follow_up) else None,
     )

@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from brott.forms import Form
+from brott.input_guard import is_id
 from brott.measures.forms import MultiCheckboxField
 from brott.places.forms import place_choices
 from brott.policy import Viewer
@@ -117,7 +118,7 @@ def walk_data(form: WalkForm) -> service.WalkData:
         partner_ids=list(form.partner_ids.data or []),
         other_participants=form.other_participants.data or 0,
         measure_id=int(form.measure_id.data) if form.measure_id.data else None,
-        previous_walk_id=int(previous) if previous.isdigit() else None,
+        previous_walk_id=int(previous) if is_id(previous) else None,
     )
 
 
@@ -164,7 +165,7 @@ def finding_data(form: FindingForm) -> service.FindingData:
     """The finding a filled-in form describes."""
 
     def number(value: str | None) -> int | None:
-        return int(value) if value and value.isdigit() else None
+        return int(value) if value and is_id(value) else None
 
     return service.FindingData(
         place_id=number(form.place_id.data),

@@ -8,6 +8,7 @@ from brott import clock
 from brott.council_scope import council, load, requires, viewer
 from brott.errors import ConflictError, DomainError, show_on_form
 from brott.extensions import db
+from brott.input_guard import is_id
 from brott.models.walks import SafetyWalk, WalkFinding
 from brott.policy import Permission
 from brott.services import photos
@@ -37,7 +38,7 @@ def index():
 def create():
     form = walk_form(viewer())
     source = request.args.get("fran", "")
-    if not form.is_submitted() and source.isdigit():  # a re-walk planned from an old one
+    if not form.is_submitted() and is_id(source):  # a re-walk planned from an old one
         fill_walk_form(form, service.rewalk_data(load(SafetyWalk, int(source))))
     if form.validate_on_submit():
         try:
