@@ -23,6 +23,7 @@ DEFAULTS = {
     # views marked @accepts_uploads (brott/uploads) take bodies up to this: a photo, a file
     "UPLOAD_MAX_BYTES": 16 * 1024 * 1024,
     "PHOTO_DIR": None,  # None: photos are kept in instance/photos/
+    "REGISTER_IMPORT_DIR": None,  # None: import previews wait in instance/register_imports/
     "PHOTO_MAX_BYTES": 12 * 1024 * 1024,  # of one uploaded photo
     "PHOTO_MAX_PIXELS": 40_000_000,  # width × height of one uploaded photo (decoded)
     "PHOTO_MAX_SIDE": 2048,  # a stored photo is scaled down to at most this many pixels

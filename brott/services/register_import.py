@@ -3,10 +3,11 @@
 An import runs in two steps. `preview` reads the upload (CSV in UTF-8 with or without BOM or
 in Windows-1252, `;` or `,` separated; or an .xlsx sheet), checks every row, and says per
 line what is wrong or what would be created, changed or left unchanged. The checked rows
-wait in a file under the instance folder, named by a random token and bound to the user and
-the council; nothing is written to the register until `confirm` applies them in the
-caller's one transaction. A business is found by organisation number and unit, so
-importing the same file twice changes nothing the second time.
+wait in a file under the instance folder (or REGISTER_IMPORT_DIR), named by a random token
+and bound to the user and the council; nothing is written to the register until `confirm`
+applies them in the caller's one transaction. A business is found by organisation number
+and unit, so importing the same file twice changes nothing the second time. The export puts
+a "'" before a text a spreadsheet would take for a formula; the import takes it off.
 """
 
 import csv
@@ -24,10 +25,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
+from sqlalchemy import String
 
 from brott import clock
 from brott.errors import DomainError
@@ -38,6 +41,12 @@ from brott.models.place import name_key
 from brott.services import certification as service
 
 MAX_ROWS = 5000
+# rows read at most, empty ones included: a sheet of a million empty rows is not walked through
+MAX_ROWS_READ = MAX_ROWS + 1000
+MAX_CELL_CHARS = 1000
+MAX_XLSX_UNPACKED_BYTES = 50 * 1024 * 1024  # of all members of the workbook's zip, unpacked
+# a text starting with one of these a spreadsheet takes for a formula: exported with a "'"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TOKEN_LIFETIME_SECONDS = 3600
 TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
 
@@ -72,6 +81,14 @@ COLUMNS: dict[str, tuple[Any, tuple[str, ...]]] = {
     ),
 }
 REQUIRED = ("name", "orgnr")
+# the longest text each text column holds (the model's String(n))
+LENGTHS: dict[str, int] = {
+    name: column.type.length
+    for name in COLUMNS
+    if name in Business.__table__.columns
+    and isinstance((column := Business.__table__.columns[name]).type, String)
+    and column.type.length
+}
 # columns of the export that an import reads past
 EXPORT_ONLY = ("status", "giltigt till", "valid until")
 
@@ -144,11 +161,24 @@ def _csv_records(text: io.TextIOWrapper) -> Iterator[tuple[int, list[Any]]]:
 
 def _xlsx_rows(stream: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
     try:
+        with zipfile.ZipFile(stream) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+        if unpacked > MAX_XLSX_UNPACKED_BYTES:
+            raise DomainError(
+                _(
+                    "The Excel file unpacks to more than %(limit)d MB. "
+                    "Save it as CSV or split it into smaller files.",
+                    limit=MAX_XLSX_UNPACKED_BYTES // (1024 * 1024),
+                ),
+                "file",
+            )
+        stream.seek(0)
         book = load_workbook(stream, read_only=True, data_only=True)
         sheet = book.active
         if sheet is None:
             raise ValueError("no sheet")
-        rows = sheet.iter_rows(values_only=True)
+        # a few columns past the known ones are read, for a header with columns of its own
+        rows = sheet.iter_rows(max_col=len(COLUMNS) + 5, values_only=True)
         return iter(list(_limited((n, list(cells)) for n, cells in enumerate(rows, start=1))))
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, TypeError):
         raise DomainError(
@@ -158,21 +188,31 @@ def _xlsx_rows(stream: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
 
 
 def _limited(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
-    """The non-empty rows, refusing a file of more than MAX_ROWS data rows without reading
-    past the limit."""
+    """The non-empty rows, refusing a file of more than MAX_ROWS data rows (or MAX_ROWS_READ
+    rows, empty ones included) or with a cell of more than MAX_CELL_CHARS characters,
+    without reading past the limit."""
+    too_many = DomainError(
+        _("The file has more than %(limit)d rows. Split it into smaller files.", limit=MAX_ROWS),
+        "file",
+    )
     count = 0
-    for line, cells in rows:
+    for read, (line, cells) in enumerate(rows, start=1):
+        if read > MAX_ROWS_READ:
+            raise too_many
+        if any(isinstance(cell, str) and len(cell) > MAX_CELL_CHARS for cell in cells):
+            raise DomainError(
+                _(
+                    "Line %(line)d has a cell of more than %(limit)d characters.",
+                    line=line,
+                    limit=MAX_CELL_CHARS,
+                ),
+                "file",
+            )
         if all(_text(cell) == "" for cell in cells):
             continue
         count += 1
         if count > MAX_ROWS + 1:  # the header and MAX_ROWS rows
-            raise DomainError(
-                _(
-                    "The file has more than %(limit)d rows. Split it into smaller files.",
-                    limit=MAX_ROWS,
-                ),
-                "file",
-            )
+            raise too_many
         yield line, cells
 
 
@@ -183,7 +223,21 @@ def _text(cell: Any) -> str:
         return str(int(cell))
     if isinstance(cell, datetime):
         return cell.date().isoformat()
-    return " ".join(str(cell).split())
+    text = str(cell)
+    if isinstance(cell, str) and text.startswith("'") and _formula_like(text):
+        text = text[1:]  # the "'" the export put before what looks like a formula
+    return " ".join(text.split())
+
+
+def _formula_like(text: str) -> bool:
+    """Whether a spreadsheet would take the text, less any leading "'", for a formula."""
+    return text.lstrip("'").startswith(FORMULA_STARTS)
+
+
+def _neutralised(value: Any) -> Any:
+    """An exported value; a text a spreadsheet would take for a formula gets a leading "'"
+    (which the import takes off again)."""
+    return "'" + value if isinstance(value, str) and _formula_like(value) else value
 
 
 def _header(cells: list[Any]) -> dict[int, str]:
@@ -214,7 +268,8 @@ def preview(
 ) -> Preview:
     """Check an uploaded file against the register; nothing is written to the register.
     When every row is valid and something would change, the checked rows are kept for
-    `confirm` under the returned token."""
+    `confirm` under the returned token, in `folder` (or REGISTER_IMPORT_DIR when set)."""
+    folder = import_folder(folder)
     rows = read_table(filename, stream)
     first = next(rows, None)
     if first is None:
@@ -249,7 +304,7 @@ def preview(
 def confirm(council_id: int, user_id: int, token: str, folder: Path) -> Counter:
     """Apply the rows kept under `token` (this user's, this council's, recent) to the
     register; the caller commits. Returns how many rows were created, changed, unchanged."""
-    checked = _take(folder, council_id, user_id, token)
+    checked = _take(import_folder(folder), council_id, user_id, token)
     plans = _plans(council_id, checked)
     existing, places = _existing(council_id), _places(council_id)
     service.ensure_checklist(council_id)
@@ -295,6 +350,11 @@ def _row(
                 raise DomainError(_("There is no place named %(name)s.", name=text))
         except DomainError as error:
             messages.append(f"{label}: {error.message}")
+        else:
+            limit = LENGTHS.get(name)
+            longest = max(len(text), len(name_key(text))) if name == "unit" else len(text)
+            if limit is not None and longest > limit:
+                messages.append(f"{label}: {_('At most %(limit)d characters.', limit=limit)}")
         values[name] = text
     return values, messages
 
@@ -362,6 +422,15 @@ def _plans(council_id: int, checked: list[dict[str, Any]]) -> list[RowPlan]:
     return plans
 
 
+def import_folder(default: Path | None = None) -> Path:
+    """Where checked rows wait for `confirm`: the folder REGISTER_IMPORT_DIR names, else
+    `default`, else instance/register_imports."""
+    configured = current_app.config.get("REGISTER_IMPORT_DIR")
+    if configured:
+        return Path(configured)
+    return default or Path(current_app.instance_path) / "register_imports"
+
+
 def _keep(folder: Path, council_id: int, user_id: int, checked: list[dict[str, Any]]) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.json"):  # forgotten previews do not pile up
@@ -414,9 +483,8 @@ def export_table(council_id: int, today: date) -> tuple[list[str], list[list[Any
             "chain": b.chain,
             "offer_sent_on": b.offer_sent_on,
         }
-        rows.append(
-            [values[name] for name in names] + [str(STATUS_LABELS[row.status]), row.valid_until]
-        )
+        cells = [values[name] for name in names] + [str(STATUS_LABELS[row.status]), row.valid_until]
+        rows.append([_neutralised(cell) for cell in cells])
     return header, rows
 
 
@@ -442,6 +510,9 @@ def export_xlsx(council_id: int, today: date) -> bytes:
     sheet.append(header)
     for row in rows:
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
