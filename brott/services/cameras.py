@@ -274,6 +274,11 @@ def add_balancing(
         raise DomainError.from_errors(errors)
     for name, text in texts.items():
         check_text(text, name)
+    # The site's row is locked while its next number is chosen, so two versions written at
+    # once get 1 + the other's number instead of breaking the site-and-number unique
+    # constraint (PostgreSQL; SQLite serialises writers anyway).
+    db.session.execute(db.select(CameraSite.id).where(CameraSite.id == site.id).with_for_update())
+    db.session.expire(site, ["balancings"])
     number = 1 + max((b.number for b in site.balancings), default=0)
     balancing = CameraBalancing(
         council_id=site.council_id,

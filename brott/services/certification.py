@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.se import orgnr as se_orgnr
@@ -119,17 +120,29 @@ def unit_key(unit: str) -> str:
 # --- settings and the checklist -------------------------------------------------------------
 
 
-def settings_of(council_id: int) -> CertificationSettings:
-    """The council's settings; made with the defaults on first use."""
-    found = db.session.scalars(
-        db.select(CertificationSettings).where(CertificationSettings.council_id == council_id)
-    ).one_or_none()
+def settings_of(council_id: int, lock: bool = False) -> CertificationSettings:
+    """The council's settings; made with the defaults on first use.
+
+    Two requests making them at once: the second's insert breaks the unique council_id
+    inside a SAVEPOINT and it reads the first's row instead. With `lock` the row is held
+    (SELECT … FOR UPDATE on PostgreSQL) until the transaction ends, which serialises the
+    numbering of the council's certificates.
+    """
+    stmt = db.select(CertificationSettings).where(CertificationSettings.council_id == council_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    found = db.session.scalars(stmt).one_or_none()
     if found is None:
-        found = CertificationSettings(
-            council_id=council_id, interval_months=DEFAULT_INTERVAL_MONTHS
-        )
-        db.session.add(found)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                db.session.add(
+                    CertificationSettings(
+                        council_id=council_id, interval_months=DEFAULT_INTERVAL_MONTHS
+                    )
+                )
+        except IntegrityError:
+            pass  # made by someone else meanwhile
+        found = db.session.scalars(stmt).one()
     return found
 
 

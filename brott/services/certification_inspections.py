@@ -116,6 +116,21 @@ def record_inspection(business: Business, data: InspectionData, today: date) -> 
             errors.setdefault(None, []).append(
                 _("The inspection to follow up is not this business's.")
             )
+    # One inspection of a business at a time, so a double submit finds the first one.
+    db.session.execute(db.select(Business.id).where(Business.id == business.id).with_for_update())
+    same_day = db.session.scalars(
+        db.select(Inspection.id).where(
+            Inspection.business_id == business.id,
+            Inspection.inspected_on == data.inspected_on,
+        )
+    ).all()
+    if any(found != data.follow_up_of_id for found in same_day):
+        errors.setdefault("inspected_on", []).append(
+            _(
+                "The business already has an inspection on this date; record this one as"
+                " a follow-up of it."
+            )
+        )
     if errors:
         raise DomainError.from_errors(errors)
     approved = all(data.outcomes[p.id] is not Outcome.FAILED for p in checklist)
@@ -143,7 +158,9 @@ def issue_certificate(
     business: Business, inspection: Inspection, issued_on: date, by_sample: bool = False
 ) -> Certificate:
     """A certificate from `issued_on` for the council's interval, with the next decal number."""
-    months = settings_of(business.council_id).interval_months
+    # the council's settings row is locked while the next decal number is counted, so
+    # certificates issued at once get distinct numbers
+    months = settings_of(business.council_id, lock=True).interval_months
     count = db.session.scalar(
         db.select(func.count()).where(Certificate.council_id == business.council_id)
     )

@@ -278,6 +278,13 @@ def add_value(
     if errors:
         raise DomainError.from_errors(errors)
     check_text(comment, field="comment")
+    # Two people entering a value for the same date at once: the second waits for the
+    # first's commit, then sees its value and replaces it instead of breaking the
+    # indicator-and-date unique constraint (PostgreSQL; SQLite serialises writers anyway).
+    db.session.execute(
+        db.select(Indicator.id).where(Indicator.id == indicator.id).with_for_update()
+    )
+    db.session.expire(indicator, ["values"])
     found = next((v for v in indicator.values if v.on_date == on_date), None)
     if found is None:
         found = IndicatorValue(council_id=indicator.council_id, on_date=on_date)
