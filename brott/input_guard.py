@@ -61,10 +61,9 @@ class BoundedIntegerConverter(IntegerConverter):
 def is_id(text: str | None) -> bool:
     """Whether `text` is an id a row can have: ASCII digits ("²" is a digit to str.isdigit,
     not to int()), at most MAX_ID."""
-    return (
-        bool(text and text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS)
-        and int(text) <= MAX_ID
-    )
+    if not text or not (text.isascii() and text.isdigit()) or len(text) > MAX_ID_DIGITS:
+        return False
+    return int(text) <= MAX_ID
 
 
 def init_app(app: Flask) -> None:

@@ -77,6 +77,7 @@ def fresh_postgres_database(prefix: str = "brott_test") -> Iterator[str]:
 
 
 PHOTO_DIR = tempfile.mkdtemp(prefix="brott-test-photos-")
+IMPORT_DIR = tempfile.mkdtemp(prefix="brott-test-imports-")
 
 
 def test_config(database_url: str, **overrides) -> dict:
@@ -86,8 +87,10 @@ def test_config(database_url: str, **overrides) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
-        # uploaded photos of a test run go to a temporary folder, never the instance folder
+        # uploaded photos and register imports of a test run go to temporary folders, never
+        # the instance folder
         "PHOTO_DIR": PHOTO_DIR,
+        "REGISTER_IMPORT_DIR": IMPORT_DIR,
     }
     if database_url.startswith("postgresql"):
         # a test database need not survive a power cut: commits return before the disk

@@ -279,21 +279,13 @@ def test_activity_indicators_count_entries_per_period(
 def test_share_indicators_ask_their_tool_and_the_daily_refresh_moves_progress(
     app, frozen, measure, make_indicator, monkeypatch
 ):
-    import sys
-    import types
-
     asked: list[date] = []
 
-    def certified_share(council_id: int, on: date) -> float | None:
-        asked.append(on)
-        return 25.0 if on < date(2025, 6, 1) else 50.0
+    def certified_shares(council_id: int, days) -> dict[date, float | None]:
+        asked.extend(days)
+        return {on: 25.0 if on < date(2025, 6, 1) else 50.0 for on in days}
 
-    stand_in = types.ModuleType("brott.services.certification")
-    stand_in.certified_share = certified_share  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "brott.services.certification", stand_in)
-    import brott.services
-
-    monkeypatch.setattr(brott.services, "certification", stand_in, raising=False)
+    monkeypatch.setattr(service, "_share_function", lambda source: certified_shares)
     measure.start_date = date(2025, 1, 1)
     db.session.commit()
     make_indicator(
@@ -321,7 +313,11 @@ def test_the_demo_loads_once_with_charts_on_its_measures(
     from brott.models.activity import ActivityEntry
     from brott.services import demo_indicators
 
-    monkeypatch.setattr(service, "_share_function", lambda source: lambda council_id, on: 50.0)
+    monkeypatch.setattr(
+        service,
+        "_share_function",
+        lambda source: lambda council_id, days: dict.fromkeys(days, 50.0),
+    )
     users = {
         "samordnare@exempel.se": make_user(Role.COORDINATOR, council),
         "ledamot@exempel.se": make_user(Role.MEMBER, council),

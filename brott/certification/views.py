@@ -8,7 +8,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -327,7 +326,7 @@ def _user_id() -> int:
 
 
 def _import_folder() -> Path:
-    return Path(current_app.instance_path) / "register_imports"
+    return register_import.import_folder()
 
 
 def _business_form(**kwargs) -> BusinessForm:

@@ -2,6 +2,7 @@
 records period by period, and the measure progress an indicator may drive."""
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -23,7 +24,7 @@ from brott.models.indicators import (
     IndicatorValue,
 )
 from brott.policy import Viewer
-from brott.services import activity, charts
+from brott.services import activity, charts, tool_shares
 from brott.services import measures as measure_service
 from brott.services.personal_data import check_text
 from brott.services.versions import check_version, flush_or_conflict
@@ -45,6 +46,7 @@ PERIOD_END_MONTHS = {
     IndicatorPeriod.HALF_YEAR: (6, 12),
     IndicatorPeriod.YEAR: (12,),
 }
+MAX_NUMBER = 1e12  # larger values are typing mistakes, and no chart scale survives them
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
 
@@ -75,7 +77,10 @@ def parse_number(text: str | None) -> float | None:
         return None
     if not _NUMBER.match(cleaned):
         raise ValueError(text)
-    return float(cleaned.replace(",", "."))
+    number = float(cleaned.replace(",", "."))
+    if abs(number) > MAX_NUMBER:  # also what float() makes of 400 nines: infinity
+        raise ValueError(text)
+    return number
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -112,13 +117,9 @@ def points(indicator: Indicator, today: date) -> list[Point]:
     ends = period_ends(indicator.period, start, end)
     if indicator.source in ACTIVITY_SOURCES:
         return _activity_points(indicator, start, ends)
-    share = _share_function(indicator.source)
-    found = []
-    for day in ends:
-        value = share(indicator.council_id, day)
-        if value is not None:
-            found.append(Point(day, round(value, 1)))  # the tools give percentages
-    return found
+    shares = _share_function(indicator.source)(indicator.council_id, ends)
+    # the tools give percentages; a day with nothing registered has no point
+    return [Point(day, round(value, 1)) for day in ends if (value := shares[day]) is not None]
 
 
 def register_window(measure: Measure, today: date) -> tuple[date, date]:
@@ -361,15 +362,13 @@ def _activity_points(indicator: Indicator, start: date, ends: list[date]) -> lis
     return found
 
 
-def _share_function(source: IndicatorSource):
-    """The tool's share function: looked up when needed, so the tools stay independent."""
+def _share_function(
+    source: IndicatorSource,
+) -> Callable[[int, Sequence[date]], dict[date, float | None]]:
+    """The tool's share over many days, read from its register at once (services/tool_shares)."""
     if source is IndicatorSource.CERTIFIED_SHARE:
-        from brott.services import certification
-
-        return certification.certified_share
-    from brott.services import walks
-
-    return walks.closed_share
+        return tool_shares.certified_shares
+    return tool_shares.walk_closed_shares
 
 
 def _month_end(year: int, month: int) -> date:

@@ -70,7 +70,7 @@ def walk_closed_shares(council_id: int, days: Sequence[date]) -> dict[date, floa
     return shares
 
 
-def _read(key: tuple[str, int], load: Callable[[], list[Any]]) -> list[Any]:
+def _read(key: tuple[str, int], load: Callable[[], Sequence[Any]]) -> Sequence[Any]:
     """The rows `load` reads, once per request (outside a request: every time)."""
     if not has_request_context():
         return load()
