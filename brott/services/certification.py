@@ -31,6 +31,7 @@ from brott.models.certification import (
     ChecklistPoint,
 )
 from brott.models.place import name_key
+from brott.services import tool_shares
 from brott.services.uniqueness import unless_taken
 from brott.services.versions import check_version, flush_or_conflict
 
@@ -402,5 +403,4 @@ def certified_counts(council_id: int, on: date) -> tuple[int, int, int]:
 
 def certified_share(council_id: int, on: date) -> float | None:
     """Certified businesses as a percentage (0–100) of those registered; None when none are."""
-    registered, _offered, certified = certified_counts(council_id, on)
-    return None if registered == 0 else 100.0 * certified / registered
+    return tool_shares.certified_shares(council_id, [on])[on]

@@ -13,7 +13,7 @@ the council's contact who follows it up with them.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -21,12 +21,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import FileStorage
 
-from brott.clock import STOCKHOLM
 from brott.errors import DomainError
 from brott.extensions import db
 from brott.models import (
     Action,
-    ActionOrigin,
     ActionStatus,
     Measure,
     MeasureTool,
@@ -37,7 +35,7 @@ from brott.models import (
 )
 from brott.models.walks import SafetyWalk, WalkFinding
 from brott.policy import Viewer, load, scoped
-from brott.services import actions, photos
+from brott.services import actions, photos, tool_shares
 from brott.services.personal_data import check_text
 from brott.services.users import active_members
 from brott.services.versions import check_version, flush_or_conflict
@@ -440,14 +438,5 @@ def _active_place(council_id: int, place_id: int) -> Place | None:
 
 def closed_share(council_id: int, on: date) -> float | None:
     """The share (0–100) of walk actions closed by the end of `on` among those created by
-    then, in Stockholm's days; None when there were none."""
-    end = datetime.combine(on + timedelta(days=1), time(), STOCKHOLM)
-    created = (Action.council_id == council_id) & (Action.origin == ActionOrigin.WALK)
-    created = created & (Action.created_at < end)
-    closed = ((Action.status == ActionStatus.DONE) & (Action.closed_at.is_not(None))) & (
-        Action.closed_at < end
-    )
-    total, done = db.session.execute(
-        select(func.count(Action.id), func.count(Action.id).filter(closed)).where(created)
-    ).one()
-    return None if not total else 100 * done / total
+    then, in Stockholm's days; None when there were none (see services/tool_shares)."""
+    return tool_shares.walk_closed_shares(council_id, [on])[on]
