@@ -270,6 +270,32 @@ def test_a_finding_photo_is_stored_and_served_only_within_the_council(
     assert db.session.scalar(db.select(db.func.count(Photo.id))) == 1
 
 
+def test_an_answer_saved_meanwhile_is_not_overwritten_unseen(app, setting, make_user):
+    s = setting
+    finding = make_finding(s, make_walk(s))
+    url, walk_url = f"{BASE}/fynd/{finding.id}/svar", f"{BASE}/{finding.walk_id}"
+    other = make_user(Role.COORDINATOR, s["council"])
+    db.session.rollback()
+    first, second = logged_in(app, s["coordinator"]), logged_in(app, other)
+    seen = hidden_value(second.get(walk_url).get_data(as_text=True), "seen")
+    assert seen == ""  # no answer yet
+    assert (
+        first.post(url, data={"answer": "Energibolaget byter lampan.", "seen": ""}).status_code
+        == 302
+    )
+    late = second.post(url, data={"answer": "Parkförvaltningen röjer buskarna.", "seen": seen})
+    page = late.get_data(as_text=True)
+    assert late.status_code == 409
+    assert "Energibolaget byter lampan." in page and "Parkförvaltningen röjer buskarna." in page
+    db.session.rollback()
+    assert db.session.get(WalkFinding, finding.id).answer == "Energibolaget byter lampan."
+    # having read theirs, the second may replace it on purpose
+    again = second.post(url, data={"answer": "Båda två.", "seen": hidden_value(page, "seen")})
+    assert again.status_code == 302
+    db.session.rollback()
+    assert db.session.get(WalkFinding, finding.id).answer == "Båda två."
+
+
 def test_the_follow_up_answer_is_recorded_and_shown_on_the_walk_and_its_action_plan(app, setting):
     s = setting
     finding = make_finding(s, make_walk(s), owner_partner_id=s["partner"].id)

@@ -146,7 +146,7 @@ def load_demo(
             walked_at,
             walk_day,
         )
-        service.answer_finding(finding, demo.answer, coordinator, answered_at)
+        service.answer_finding(finding, demo.answer, coordinator, answered_at, finding.answered_at)
         if demo.done:
             action_service.set_action_status(
                 finding.action,

@@ -17,12 +17,12 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import FileStorage
 
-from brott.errors import DomainError
-from brott.extensions import db
+from brott.errors import ConflictError, DomainError
+from brott.extensions import db, rows_affected
 from brott.models import (
     Action,
     ActionStatus,
@@ -377,18 +377,39 @@ def add_finding(
     return finding
 
 
-def answer_finding(finding: WalkFinding, answer: str, author: User, now: datetime) -> None:
-    """Record what the owner said at the follow-up meeting they will do."""
+def answer_finding(
+    finding: WalkFinding,
+    answer: str,
+    author: User,
+    now: datetime,
+    seen: datetime | None,
+) -> None:
+    """Record what the owner said at the follow-up meeting they will do. `seen` is when the
+    answer the user saw was saved (None: no answer yet); if someone saved another since, the
+    answer is refused rather than overwritten (the check and the write are one statement)."""
     text = answer.strip()
     if not text:
         raise DomainError(_("Write what the owner will do."), field="answer")
     if len(text) > MAX_ANSWER:
         raise DomainError(_("At most %(limit)d characters.", limit=MAX_ANSWER), field="answer")
     check_text(text, field="answer")
-    finding.answer = text
-    finding.answered_at = now
-    finding.answered_by_id = author.id
-    db.session.flush()
+    result = db.session.execute(
+        update(WalkFinding)
+        .where(WalkFinding.id == finding.id, WalkFinding.answered_at.is_not_distinct_from(seen))
+        .values(answer=text, answered_at=now, answered_by_id=author.id)
+        .execution_options(synchronize_session=False)
+    )
+    if rows_affected(result) != 1:
+        db.session.refresh(finding)
+        raise ConflictError(
+            _(
+                "Someone saved another answer to this finding meanwhile: “%(answer)s”. "
+                "Your text is kept below; save again to replace theirs.",
+                answer=finding.answer,
+            ),
+            seen_version=0,
+        )
+    db.session.refresh(finding)
 
 
 def fixed(finding: WalkFinding) -> bool:

@@ -1,5 +1,6 @@
 """Forms of the safety walks: a walk, a finding with its action, the owner's answer."""
 
+from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -186,3 +187,16 @@ class AnswerForm(Form):
         description=_l("What they said at the follow-up meeting that they will do."),
         validators=[DataRequired(_l("Write what the owner will do.")), _limit(service.MAX_ANSWER)],
     )
+    # when the answer the user saw was saved ("": none yet), so another's is not overwritten
+    seen = HiddenField()
+
+    @staticmethod
+    def seen_value(answered_at: datetime | None) -> str:
+        return answered_at.isoformat() if answered_at is not None else ""
+
+    def seen_answer(self) -> datetime | None:
+        """The moment the seen answer was saved; an unreadable value counts as none seen."""
+        try:
+            return datetime.fromisoformat(self.seen.data) if self.seen.data else None
+        except ValueError:
+            return None

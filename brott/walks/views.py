@@ -133,16 +133,22 @@ def answer(finding_id: int):
     if request.method == "GET":  # a reload of a refused form: back to the walk
         return redirect(url_for("walks.show", walk_id=finding.walk_id))
     form = AnswerForm()
+    status = 400
     if form.validate_on_submit():
         try:
-            service.answer_finding(finding, form.answer.data or "", current_user, clock.now())
+            seen = form.seen_answer()
+            service.answer_finding(finding, form.answer.data or "", current_user, clock.now(), seen)
             db.session.commit()
             flash(_("The answer is saved."), "success")
             return redirect(url_for("walks.show", walk_id=finding.walk_id, _anchor="fynd"))
         except DomainError as error:
             show_on_form(form, error)
+            if isinstance(error, ConflictError):  # having read theirs, the user may save again
+                finding = load(WalkFinding, finding_id)
+                form.seen.data = form.seen_value(finding.answered_at)
+                status = 409
     page = render_template("walks/answer.html", form=form, finding=finding)
-    return page, 400
+    return page, status
 
 
 @bp.route("/trygghetsvandringar/fynd/<int:finding_id>/foto")
