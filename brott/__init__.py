@@ -46,8 +46,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from brott.measures.views import bp as measures_bp
     from brott.meetings.views import bp as meetings_bp
     from brott.notes.views import bp as notes_bp
+    from brott.open311.views import bp as open311_bp
     from brott.places.views import bp as places_bp
     from brott.promises.views import bp as promises_bp
+    from brott.public_reports.views import bp as public_reports_bp
+    from brott.reports.setup_views import bp as report_setup_bp
+    from brott.reports.views import bp as reports_bp
     from brott.walks.views import bp as walks_bp
 
     for blueprint in (
@@ -64,6 +68,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         certification_bp,
         walks_bp,
         cameras_bp,
+        reports_bp,
+        report_setup_bp,
+        public_reports_bp,
+        open311_bp,
         calendar_bp,
         admin_bp,
     ):

@@ -48,6 +48,13 @@ DEFAULTS = {
     "LOGIN_FAILURES_PER_ACCOUNT": 5,
     "LOGIN_FAILURES_PER_ADDRESS": 30,
     "LOGIN_FAILURE_WINDOW_MINUTES": 15,
+    # residents' reports and safety marks (web form and Open311 POST) per client address and
+    # window (services/rate_limit), counted like login failures: in Redis or the database
+    "REPORTS_PER_ADDRESS": 10,
+    "REPORT_WINDOW_MINUTES": 60,
+    # the map of the public report page: any XYZ tile server; the page works without it
+    "MAP_TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "MAP_TILE_ATTRIBUTION": "© OpenStreetMap contributors",
     "REDIS_URL": None,  # e.g. redis://127.0.0.1:6379/0: login failures counted there, not in SQL
     "REDIS_KEY_PREFIX": "brott:",  # keeps installations that share one Redis apart
 }

@@ -40,6 +40,15 @@ from brott.models.activity import ActivityEntry, ActivityKind
 from brott.models.cameras import CameraBalancing, CameraSite, GuardDeployment
 from brott.models.certification import Business, Certificate, ChecklistPoint, Inspection
 from brott.models.indicators import Indicator, IndicatorValue
+from brott.models.reports import (
+    Open311Key,
+    ReportCategory,
+    ReportSettings,
+    ResidentReport,
+    ResponsibleBody,
+    RoutingRule,
+    SafetyMark,
+)
 from brott.models.walks import SafetyWalk, WalkFinding
 
 T = TypeVar("T")
@@ -73,6 +82,12 @@ class Permission(enum.Enum):
     MANAGE_WALKS = "manage_walks"  # walks, findings, their answers and re-walks
     VIEW_CAMERAS = "view_cameras"
     MANAGE_CAMERAS = "manage_cameras"  # sites, balancing of interests, decisions, guards
+    # residents' reports (models/reports)
+    SUBMIT_REPORT = "submit_report"  # the public report pages and Open311: everyone
+    VIEW_REPORTS = "view_reports"  # a body's staff: their body's reports only (see `can`)
+    VIEW_ALL_REPORTS = "view_all_reports"  # every body's reports, and the safety marks
+    HANDLE_REPORTS = "handle_reports"  # status, replies, comments, reassigning, the e-mail
+    MANAGE_REPORTS = "manage_reports"  # categories, bodies, routing, settings, Open311 keys
 
 
 class ViewerKind(enum.StrEnum):
@@ -92,6 +107,9 @@ _READ = {
     Permission.VIEW_REGISTER,
     Permission.VIEW_WALKS,
     Permission.VIEW_CAMERAS,
+    Permission.SUBMIT_REPORT,
+    Permission.VIEW_REPORTS,
+    Permission.VIEW_ALL_REPORTS,
 }
 _MUNICIPALITY = _READ | {Permission.VIEW_INTERNAL_NOTES}
 _COORDINATE = _MUNICIPALITY | {
@@ -104,6 +122,8 @@ _COORDINATE = _MUNICIPALITY | {
     Permission.INSPECT,
     Permission.MANAGE_WALKS,
     Permission.MANAGE_CAMERAS,
+    Permission.HANDLE_REPORTS,
+    Permission.MANAGE_REPORTS,
 }
 
 # The one table of rules. A member's permissions come from their role; a public visitor's
@@ -126,7 +146,12 @@ RULES: dict[Role | ViewerKind, frozenset[Permission]] = {
     # the police liaison attends EST, may own actions decided there, reads and writes shared
     # notes only
     Role.POLICE: frozenset(_READ | {Permission.INSPECT}),
-    ViewerKind.PUBLIC: frozenset(),
+    # a responsible body's staff handle their body's reports (see `can` and `scoped`)
+    Role.BODY_STAFF: frozenset(
+        {Permission.SUBMIT_REPORT, Permission.VIEW_REPORTS, Permission.HANDLE_REPORTS}
+    ),
+    # anyone may report what feels unsafe, on the public pages and through Open311
+    ViewerKind.PUBLIC: frozenset({Permission.SUBMIT_REPORT}),
     ViewerKind.TOKEN: frozenset(),
 }
 
@@ -135,6 +160,12 @@ _OWN_ONLY: dict[Permission, Permission] = {
     Permission.UPDATE_MEASURE: Permission.MANAGE_MEASURES,
     Permission.UPDATE_ACTION: Permission.MANAGE_MEETINGS,
     Permission.EDIT_NOTE: Permission.MANAGE_MEETINGS,
+}
+
+# what a role may do only to the reports of its own body, unless it also holds the wider one
+_BODY_ONLY: dict[Permission, Permission] = {
+    Permission.VIEW_REPORTS: Permission.VIEW_ALL_REPORTS,
+    Permission.HANDLE_REPORTS: Permission.MANAGE_REPORTS,
 }
 
 ROLE_LABELS_BY_KIND = {
@@ -200,6 +231,11 @@ class Viewer:
         return self.membership.user_id if self.membership else None
 
     @property
+    def body_id(self) -> int | None:
+        """The responsible body a body's staff member works for (models/reports)."""
+        return self.membership.body_id if self.membership else None
+
+    @property
     def role(self) -> Role | None:
         return self.membership.role if self.membership else None
 
@@ -228,6 +264,9 @@ def can(viewer: Viewer | None, permission: Permission, obj: Any = None) -> bool:
         return True
     if getattr(obj, "council_id", viewer.council_id) != viewer.council_id:
         return False
+    body_wider = _BODY_ONLY.get(permission)
+    if body_wider is not None and body_wider not in viewer.permissions:
+        return viewer.body_id is not None and getattr(obj, "body_id", None) == viewer.body_id
     wider = _OWN_ONLY.get(permission)
     if wider is None or wider in viewer.permissions:
         return True
@@ -332,6 +371,13 @@ READ_PERMISSION: dict[type, Permission] = {
     IndicatorValue: Permission.VIEW_MEASURES,
     ActivityEntry: Permission.VIEW_MEASURES,
     ActivityKind: Permission.VIEW_MEASURES,
+    ResidentReport: Permission.VIEW_REPORTS,
+    ResponsibleBody: Permission.VIEW_REPORTS,
+    ReportCategory: Permission.SUBMIT_REPORT,  # the public form lists them
+    SafetyMark: Permission.VIEW_ALL_REPORTS,
+    RoutingRule: Permission.MANAGE_REPORTS,
+    ReportSettings: Permission.MANAGE_REPORTS,
+    Open311Key: Permission.MANAGE_REPORTS,
 }
 
 
@@ -344,6 +390,8 @@ def scoped(viewer: Viewer, model: type[T]) -> Select[tuple[T]]:
         return stmt.where(false())
     if model is SituationNote and not can(viewer, Permission.VIEW_INTERNAL_NOTES):
         stmt = stmt.where(SituationNote.visibility == Visibility.SHARED)
+    if model is ResidentReport and not can(viewer, Permission.VIEW_ALL_REPORTS):
+        stmt = stmt.where(ResidentReport.body_id == viewer.body_id)  # a body's staff
     return stmt
 
 

@@ -1,7 +1,14 @@
 """All models, imported here so that metadata and Alembic see every table."""
 
 # the measure tools: import their classes from their modules (brott.models.walks, …)
-from brott.models import activity, cameras, certification, indicators, walks  # noqa: F401
+from brott.models import (  # noqa: F401
+    activity,
+    cameras,
+    certification,
+    indicators,
+    reports,
+    walks,
+)
 from brott.models.audit import AuditEntry
 from brott.models.base import Base, UTCDateTime, utcnow
 from brott.models.council import Council, PartnerOrganisation

@@ -128,17 +128,19 @@ ACTION_STATUS_LABELS = {
 
 
 class ActionOrigin(enum.StrEnum):
-    """Where an action was born; safety walks and residents' reports will add theirs."""
+    """Where an action was born."""
 
     MEETING = "meeting"  # a decision of an EST meeting
     MANUAL = "manual"  # entered by a coordinator outside a meeting
     WALK = "walk"  # a finding of a safety walk (models/walks)
+    REPORT = "report"  # a resident's report (models/reports)
 
 
 ACTION_ORIGIN_LABELS = {
     ActionOrigin.MEETING: _l("EST decision"),
     ActionOrigin.MANUAL: _l("Entered by hand"),
     ActionOrigin.WALK: _l("Safety walk"),
+    ActionOrigin.REPORT: _l("Resident's report"),
 }
 
 

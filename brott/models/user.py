@@ -18,6 +18,9 @@ class Role(enum.StrEnum):
     COORDINATOR = "coordinator"
     MEMBER = "member"
     POLICE = "police"
+    # staff of a body that fixes residents' reports (the energy company, a municipal unit):
+    # they see and handle their body's reports and nothing else of the council
+    BODY_STAFF = "body_staff"
 
 
 ROLE_LABELS = {
@@ -25,6 +28,7 @@ ROLE_LABELS = {
     Role.COORDINATOR: _l("Coordinator"),
     Role.MEMBER: _l("Council member"),
     Role.POLICE: _l("Community police officer"),
+    Role.BODY_STAFF: _l("Staff of a responsible body"),
 }
 
 
@@ -88,6 +92,8 @@ class Membership(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     council_id: Mapped[int] = mapped_column(ForeignKey("council.id"), index=True)
     role: Mapped[Role] = mapped_column(enum_column(Role))
+    # the body whose reports a BODY_STAFF member handles (models/reports); None for others
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("responsible_body.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False)  # see services/versions
@@ -114,6 +120,7 @@ class Invitation(Base):
     council_id: Mapped[int] = mapped_column(ForeignKey("council.id"), index=True)
     email: Mapped[str] = mapped_column(String(254))  # as the admin typed it, normalised
     role: Mapped[Role] = mapped_column(enum_column(Role))
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("responsible_body.id"))
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

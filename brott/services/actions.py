@@ -87,20 +87,35 @@ def record_manual(
     council_id: int, author: User, data: ActionData, now: datetime, today: date
 ) -> Action:
     """Enter an action outside a meeting; it is followed up at the next meetings."""
-    errors = _check(council_id, data)
-    if data.due_date is not None and data.due_date < today:
-        errors.setdefault("due_date", []).append(_("The due date cannot be in the past."))
-    return _create(council_id, author, data, now, errors, ActionOrigin.MANUAL)
+    return _record_outside_meeting(council_id, author, data, now, today, ActionOrigin.MANUAL)
 
 
 def record_from_walk(
     council_id: int, author: User, data: ActionData, now: datetime, today: date
 ) -> Action:
     """Enter the action a safety walk's finding calls for (services/walks links the two)."""
+    return _record_outside_meeting(council_id, author, data, now, today, ActionOrigin.WALK)
+
+
+def record_from_report(
+    council_id: int, author: User, data: ActionData, now: datetime, today: date
+) -> Action:
+    """Enter the action a resident's report calls for (the report's page links the two)."""
+    return _record_outside_meeting(council_id, author, data, now, today, ActionOrigin.REPORT)
+
+
+def _record_outside_meeting(
+    council_id: int,
+    author: User,
+    data: ActionData,
+    now: datetime,
+    today: date,
+    origin: ActionOrigin,
+) -> Action:
     errors = _check(council_id, data)
     if data.due_date is not None and data.due_date < today:
         errors.setdefault("due_date", []).append(_("The due date cannot be in the past."))
-    return _create(council_id, author, data, now, errors, ActionOrigin.WALK)
+    return _create(council_id, author, data, now, errors, origin)
 
 
 def set_action_status(

@@ -5,7 +5,6 @@ Observations come from the sources in OBSERVATION_SOURCES (today the situation n
 viewer may read); the council's places within a radius of the site count as near.
 """
 
-import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from brott.extensions import db
 from brott.models import Place, SituationNote
 from brott.models.cameras import CameraSite, add_years
 from brott.policy import Viewer
+from brott.services import geo
 
 DEFAULT_RADIUS_M = 300
 MAX_RADIUS_M = 5000
@@ -68,14 +68,7 @@ def distance_m(a: Place, b: Place) -> float | None:
     """The great-circle distance between two places in metres; None without coordinates."""
     if a.latitude is None or a.longitude is None or b.latitude is None or b.longitude is None:
         return None
-    lat1, lon1, lat2, lon2 = (
-        math.radians(value) for value in (a.latitude, a.longitude, b.latitude, b.longitude)
-    )
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6_371_000 * math.asin(math.sqrt(h))
+    return geo.metres(a.latitude, a.longitude, b.latitude, b.longitude)
 
 
 def nearby_places(

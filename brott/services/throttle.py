@@ -28,6 +28,7 @@ from brott.models import LoginFailure
 from brott.services.users import normalise_email
 
 KEY_LENGTH = 300  # the length of login_failure.key
+PRUNE_AFTER = timedelta(days=1)  # no kind of key counts further back than this
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,14 @@ class DatabaseCounter:
         return oldest_counted + window
 
     def add(self, keys: list[str], now: datetime, window: timedelta) -> None:
-        db.session.execute(delete(LoginFailure).where(LoginFailure.at <= now - window))
+        # prune what no window needs any more: these keys' old rows, and anything a day old
+        # (the other kinds of key, e.g. services/rate_limit's, have windows of their own)
+        db.session.execute(
+            delete(LoginFailure).where(
+                ((LoginFailure.key.in_(keys)) & (LoginFailure.at <= now - window))
+                | (LoginFailure.at <= now - max(window, PRUNE_AFTER))
+            )
+        )
         db.session.add_all(LoginFailure(key=key, at=now) for key in keys)
         db.session.flush()
 

@@ -1,0 +1,1 @@
+"""Residents' reports as staff handle them: the queues, a report's page and its changes, the setup."""
