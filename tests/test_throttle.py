@@ -197,8 +197,18 @@ def test_failures_are_rows_that_are_pruned_when_old(app, member, frozen):
     assert keys == [f"account:{member.email}", "ip:10.0.0.9"]
     db.session.rollback()
 
+    # another key's old rows stay a day (other kinds of key count over longer windows,
+    # services/rate_limit); the same key's rows leave with its window
     frozen.now = NOW + timedelta(minutes=20)
     attempt(client, "annan@exempel.se", address="10.0.0.10")
+    assert len(list(db.session.scalars(sa.select(LoginFailure)))) == 4
+    attempt(client, member.email)  # from 10.0.0.9 again: its old rows are pruned
+    rows = {(row.key, row.at) for row in db.session.scalars(sa.select(LoginFailure))}
+    assert {at for _key, at in rows} == {frozen.now}
+    assert len(rows) == 4
+
+    frozen.now = NOW + timedelta(days=1, minutes=21)
+    attempt(client, "tredje@exempel.se", address="10.0.0.11")
     assert {row.at for row in db.session.scalars(sa.select(LoginFailure))} == {frozen.now}
 
 
