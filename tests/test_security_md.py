@@ -3,7 +3,7 @@
 import re
 
 from brott.models import Role
-from brott.policy import _OWN_ONLY, RULES, Permission, ViewerKind
+from brott.policy import _BODY_ONLY, _OWN_ONLY, RULES, Permission, ViewerKind
 
 from .security_report import ROOT
 
@@ -14,6 +14,7 @@ COLUMNS = {
     "coordinator": Role.COORDINATOR,
     "member": Role.MEMBER,
     "police": Role.POLICE,
+    "body staff": Role.BODY_STAFF,
     "visitor": ViewerKind.PUBLIC,
     "API token": ViewerKind.TOKEN,
 }
@@ -73,6 +74,15 @@ def test_the_own_object_rules_are_the_policy():
         for found in re.finditer(r"- `([a-z_]+)`:.*?`([a-z_]+)`", _between("own-only"))
     }
     actual = {(narrow.value, wider.value) for narrow, wider in _OWN_ONLY.items()}
+    assert documented == actual
+
+
+def test_the_body_only_rules_are_the_policy():
+    documented = {
+        (found.group(1), found.group(2))
+        for found in re.finditer(r"- `([a-z_]+)`:.*?`([a-z_]+)`", _between("body-only"), re.S)
+    }
+    actual = {(narrow.value, wider.value) for narrow, wider in _BODY_ONLY.items()}
     assert documented == actual
 
 
