@@ -98,3 +98,18 @@ class Form(FlaskForm):
         for name, field in self._fields.items():
             extra.setdefault(name, []).extend(checks_for(field))
         return super().validate(extra_validators=extra)
+
+
+class DegreesField(FloatField):
+    """A latitude or longitude in degrees, as people type it: a decimal comma is read as a
+    point (Swedish keyboards and spreadsheets write 60,4858)."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = float(valuelist[0].strip().replace(",", "."))
+        except ValueError:
+            self.data = None
+            raise ValueError(_("Enter degrees as a number, e.g. 60.4858.")) from None

@@ -1,1 +1,2 @@
-"""The public pages of residents' reports: the report form, safety marks, "me too" and the tracking page."""
+"""The public pages of residents' reports: the report form, safety marks, "me too" and
+the tracking page."""
