@@ -51,6 +51,7 @@ DEFAULTS = {
     # residents' reports and safety marks (web form and Open311 POST) per client address and
     # window (services/rate_limit), counted like login failures: in Redis or the database
     "REPORTS_PER_ADDRESS": 10,
+    "REPORTS_PER_KEY": 500,  # an Open311 client with a valid key posts for many residents
     "REPORT_WINDOW_MINUTES": 60,
     # the map of the public report page: any XYZ tile server; the page works without it
     "MAP_TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",

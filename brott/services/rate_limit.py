@@ -16,10 +16,17 @@ def report_key(address: str | None) -> str:
 def take_report_slot(address: str | None, now: datetime) -> datetime | None:
     """Count one report from `address` if it is within its limit (None), else say when it
     may send again (nothing is counted then)."""
-    config = current_app.config
-    limit = int(config["REPORTS_PER_ADDRESS"])
-    window = timedelta(minutes=int(config["REPORT_WINDOW_MINUTES"]))
-    store, key = throttle.counter(), report_key(address)
+    return _take(report_key(address), int(current_app.config["REPORTS_PER_ADDRESS"]), now)
+
+
+def take_key_slot(key_id: int, now: datetime) -> datetime | None:
+    """The same for an Open311 client posting with a valid key: its own, larger limit."""
+    return _take(f"report-key:{key_id}", int(current_app.config["REPORTS_PER_KEY"]), now)
+
+
+def _take(key: str, limit: int, now: datetime) -> datetime | None:
+    window = timedelta(minutes=int(current_app.config["REPORT_WINDOW_MINUTES"]))
+    store = throttle.counter()
     wait = store.retry_at(key, limit, now, window)
     if wait is not None:
         return wait
