@@ -184,6 +184,13 @@ def roles_with(permission: Permission) -> tuple[Role, ...]:
     return tuple(role for role in Role if permission in RULES[role])
 
 
+def works_for_a_body(role: Role) -> bool:
+    """Whether members in `role` reach one responsible body's reports only (a permission of
+    `_BODY_ONLY` without its wider one), so that their membership must name the body."""
+    held = RULES[role]
+    return any(narrow in held and wide not in held for narrow, wide in _BODY_ONLY.items())
+
+
 # roles that may own a measure: those who may update one
 OWNER_ROLES = roles_with(Permission.UPDATE_MEASURE)
 
@@ -391,7 +398,10 @@ def scoped(viewer: Viewer, model: type[T]) -> Select[tuple[T]]:
     if model is SituationNote and not can(viewer, Permission.VIEW_INTERNAL_NOTES):
         stmt = stmt.where(SituationNote.visibility == Visibility.SHARED)
     if model is ResidentReport and not can(viewer, Permission.VIEW_ALL_REPORTS):
-        stmt = stmt.where(ResidentReport.body_id == viewer.body_id)  # a body's staff
+        # a body's staff: their body's reports; without a body, none (not the unrouted ones)
+        if viewer.body_id is None:
+            return stmt.where(false())
+        stmt = stmt.where(ResidentReport.body_id == viewer.body_id)
     return stmt
 
 

@@ -1,3 +1,5 @@
+"""Forms of the council's administration: inviting a person, a membership, a partner."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -12,8 +14,30 @@ from wtforms.validators import DataRequired, Email, Length
 
 from brott.forms import Form
 from brott.models import ROLE_LABELS, Role
+from brott.models.reports import ResponsibleBody
 
 ROLE_CHOICES = [SelectChoice(r.value, ROLE_LABELS[r]) for r in Role]
+NO_BODY = SelectChoice("", _l("— none —"))
+BODY_HINT = _l("Only for staff of a responsible body: the body whose reports they see and handle.")
+
+
+def body_field() -> SelectField:
+    """The responsible body a body's staff member works for; ignored for other roles."""
+    # the service checks the choice, with a message that says what to choose
+    return SelectField(
+        _l("Body"), choices=[NO_BODY], description=BODY_HINT, default="", validate_choice=False
+    )
+
+
+def offer_bodies(form: "NewMemberForm | MembershipForm", bodies: list[ResponsibleBody]) -> None:
+    """Let the form choose among `bodies` (the council's active ones, and a member's own)."""
+    form.body_id.choices = [NO_BODY, *(SelectChoice(str(b.id), b.name) for b in bodies)]
+
+
+def chosen_body(form: "NewMemberForm | MembershipForm") -> int | None:
+    """The body chosen, as an id; None when none (or nothing readable) was."""
+    raw = form.body_id.data or ""
+    return int(raw) if raw.isascii() and raw.isdigit() else None
 
 
 class NewMemberForm(Form):
@@ -35,10 +59,12 @@ class NewMemberForm(Form):
         ],
     )
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    body_id = body_field()
 
 
 class MembershipForm(Form):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    body_id = body_field()
     active = BooleanField(_l("Active"))
     version = HiddenField()  # the version the form was loaded with
 

@@ -4,17 +4,26 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from brott import clock
-from brott.admin.forms import InvitationActionForm, MembershipForm, NewMemberForm, PartnerForm
+from brott.admin.forms import (
+    InvitationActionForm,
+    MembershipForm,
+    NewMemberForm,
+    PartnerForm,
+    chosen_body,
+    offer_bodies,
+)
 from brott.council_scope import council, load, requires, viewer
 from brott.errors import ConflictError, DomainError, show_on_form
 from brott.extensions import db
 from brott.models import Invitation, Membership, PartnerOrganisation, Role
+from brott.models.reports import ResponsibleBody
 from brott.notes.forms import BareForm, RetentionForm
 from brott.policy import Permission
 from brott.services import audit as audit_service
 from brott.services import invitations as invitation_service
 from brott.services import outbox as outbox_service
 from brott.services import partners as partner_service
+from brott.services import report_setup
 from brott.services import retention as retention_service
 from brott.services import users as user_service
 from brott.services.versions import seen_version
@@ -30,6 +39,7 @@ def users():
         members=user_service.memberships(viewer()),
         invitations=invitation_service.pending(council().id),
         expired_before=clock.now() - invitation_service.max_age(),
+        body_names=report_setup.body_names(council().id),
     )
 
 
@@ -38,10 +48,16 @@ def users():
 def create_member():
     """Invite a person; the answer is the same whether or not the address has an account."""
     form = NewMemberForm()
+    offer_bodies(form, report_setup.bodies(council().id, active_only=True))
     if form.validate_on_submit():
         try:
             address = invitation_service.invite(
-                viewer(), form.email.data, form.name.data, Role(form.role.data), clock.now()
+                viewer(),
+                form.email.data,
+                form.name.data,
+                Role(form.role.data),
+                clock.now(),
+                body_id=chosen_body(form),
             )
             db.session.commit()
             flash(_("Invitation sent to %(email)s.", email=address), "success")
@@ -57,6 +73,9 @@ def edit_membership(membership_id: int):
     target = load(Membership, membership_id)
     # a posted form stands on its own: without its version it is a conflict, not today's
     form = MembershipForm(obj=None if request.method == "POST" else target)
+    offer_bodies(form, _bodies_for(target))
+    if request.method == "GET":
+        form.body_id.data = str(target.body_id or "")
     conflict = False
     if form.validate_on_submit():
         try:
@@ -66,6 +85,7 @@ def edit_membership(membership_id: int):
                 Role(form.role.data),
                 form.active.data,
                 seen_version(form.version.data),
+                body_id=chosen_body(form),
             )
             db.session.commit()
             flash(_("The membership is saved."), "success")
@@ -77,8 +97,21 @@ def edit_membership(membership_id: int):
             form.version.data = str(target.version)
     status = 409 if conflict else 400 if form.errors else 200
     return render_template(
-        "admin/membership_form.html", target=target, form=form, conflict=conflict
+        "admin/membership_form.html",
+        target=target,
+        form=form,
+        conflict=conflict,
+        body_names=report_setup.body_names(council().id),
     ), status
+
+
+def _bodies_for(target: Membership) -> list[ResponsibleBody]:
+    """The bodies a membership may be tied to: the active ones, and the one it has."""
+    return [
+        body
+        for body in report_setup.bodies(council().id)
+        if body.active or body.id == target.body_id
+    ]
 
 
 @bp.route("/medlemskap/<int:membership_id>/skicka-igen", methods=["GET", "POST"])

@@ -31,7 +31,7 @@ from brott.auth.forms import (
 from brott.council_scope import council, requires
 from brott.errors import ConflictError, DomainError, show_on_form
 from brott.extensions import db
-from brott.models import ROLE_LABELS, User
+from brott.models import ROLE_LABELS, Membership, User
 from brott.policy import Permission
 from brott.services import auth as auth_service
 from brott.services import mail_preferences
@@ -55,8 +55,19 @@ NEW_SECRET = "two_factor.secret"  # the secret being set up, until a code confir
 def home():
     memberships = policy.councils_of(current_user)
     if len(memberships) == 1:
-        return redirect(url_for("measures.index", slug=memberships[0].council.slug))
+        return redirect(council_home(memberships[0]))
     return render_template("auth/home.html", memberships=memberships)
+
+
+@bp.app_template_global()
+def council_home(membership: Membership) -> str:
+    """Where a member lands in a council: the measures, or, for those who see only reports
+    (a responsible body's staff), their report queue."""
+    you = policy.Viewer.member(membership)
+    slug = membership.council.slug
+    if policy.can(you, Permission.VIEW_REPORTS) and not policy.can(you, Permission.VIEW_MEASURES):
+        return url_for("reports.index", slug=slug)
+    return url_for("measures.index", slug=slug)
 
 
 @bp.route("/notiser", methods=["GET", "POST"])

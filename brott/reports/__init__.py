@@ -1,1 +1,2 @@
-"""Residents' reports as staff handle them: the queues, a report's page and its changes, the setup."""
+"""Residents' reports as staff handle them: the queues, a report's page, its changes,
+the setup."""

@@ -8,6 +8,7 @@ from brott.errors import DomainError
 from brott.extensions import db
 from brott.models import Council
 from brott.services.places import add_default_categories
+from brott.services.report_setup import seed_defaults
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
 
@@ -18,7 +19,8 @@ def find_council(slug: str) -> Council | None:
 
 
 def create_council(slug: str, name: str, municipality: str) -> Council:
-    """A new council; its slug appears in every URL of the council."""
+    """A new council with the default note and report categories; its slug appears in every
+    URL of the council."""
     if not SLUG_PATTERN.match(slug):
         raise DomainError(
             _("The short name may only contain a–z, 0–9 and hyphens (3–60 characters)."),
@@ -30,4 +32,5 @@ def create_council(slug: str, name: str, municipality: str) -> Council:
     db.session.add(council)
     db.session.flush()
     add_default_categories(council.id)
+    seed_defaults(council.id)
     return council

@@ -14,7 +14,8 @@ address ("Invitation sent to …"):
   active again only because it now has an active membership.
 
 Both links expire (INVITATION_MAX_AGE_DAYS, default 7) and work once; sending again makes a
-new link and retires the one sent before.
+new link and retires the one sent before. A body's staff are invited with the responsible body
+they work for (services/users `body_for`), and the accepted membership gets it.
 """
 
 import secrets
@@ -48,16 +49,25 @@ def max_age() -> timedelta:
 # --- inviting -----------------------------------------------------------------------------
 
 
-def invite(acting: Viewer, email: str, name: str, role: Role, now: datetime) -> str:
-    """Invite `email` to `role` in the acting admin's council (see the module's docstring);
-    returns the address as it is stored, for the answer."""
+def invite(
+    acting: Viewer,
+    email: str,
+    name: str,
+    role: Role,
+    now: datetime,
+    body_id: int | None = None,
+) -> str:
+    """Invite `email` to `role` (a body's staff: with their body) in the acting admin's
+    council (see the module's docstring); returns the address as it is stored, for the
+    answer."""
+    body_id = users.body_for(acting.council_id, role, body_id)
     address = users.normalise_email(email)
     unusable = passwords.unusable_hash()  # made for either answer, so both take as long
     user = users.find_user(address)
     if user is None:
-        _invite_new_person(acting, address, name, role, unusable, now)
+        _invite_new_person(acting, address, name, role, body_id, unusable, now)
     else:
-        _invite_account(acting, user, address, role, now)
+        _invite_account(acting, user, address, role, body_id, now)
     audit.record(
         "invite",
         council_id=acting.council_id,
@@ -72,7 +82,13 @@ def invite(acting: Viewer, email: str, name: str, role: Role, now: datetime) -> 
 
 
 def _invite_new_person(
-    acting: Viewer, address: str, name: str, role: Role, unusable: str, now: datetime
+    acting: Viewer,
+    address: str,
+    name: str,
+    role: Role,
+    body_id: int | None,
+    unusable: str,
+    now: datetime,
 ) -> None:
     user = User(
         email=address,
@@ -81,12 +97,16 @@ def _invite_new_person(
         password_set_at=None,
         active=True,
     )
-    membership = Membership(user=user, council=acting.council, role=role, active=True)
+    membership = Membership(
+        user=user, council=acting.council, role=role, body_id=body_id, active=True
+    )
     _insert_or_refuse(user, membership)
     _send_password_invitation(acting, membership, now)
 
 
-def _invite_account(acting: Viewer, user: User, address: str, role: Role, now: datetime) -> None:
+def _invite_account(
+    acting: Viewer, user: User, address: str, role: Role, body_id: int | None, now: datetime
+) -> None:
     if users.membership_of(user.id, acting.council_id) is not None:
         # the council's own list shows the person already: nothing new is revealed
         raise DomainError(_("The person is already a member of the council."), field="email")
@@ -96,6 +116,7 @@ def _invite_account(acting: Viewer, user: User, address: str, role: Role, now: d
         council_id=acting.council_id,
         email=address,
         role=role,
+        body_id=body_id,
         invited_by_id=acting.user_id,
         created_at=now,
     )
@@ -309,8 +330,9 @@ def confirm_password(user: User, password: str) -> None:
 
 
 def accept(link: InvitationLink, now: datetime) -> Membership:
-    """The person takes the role offered: a membership of the inviting council (its own
-    earlier one switched on again, if it had one), the invitation gone, the link spent."""
+    """The person takes the role offered (with its body, for a body's staff): a membership
+    of the inviting council (its own earlier one switched on again, if it had one), the
+    invitation gone, the link spent."""
     invitation, user = link.invitation, link.user
     membership = users.membership_of(user.id, invitation.council_id)
     try:
@@ -321,6 +343,7 @@ def accept(link: InvitationLink, now: datetime) -> Membership:
                 )
                 db.session.add(membership)
             membership.role, membership.active = invitation.role, True
+            membership.body_id = invitation.body_id
     except IntegrityError as error:  # the same link accepted twice at once
         raise DomainError(_("The link has already been used.")) from error
     user.active = True  # it has an active membership now; no other council's is touched

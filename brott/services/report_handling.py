@@ -223,7 +223,7 @@ def reassign(
     if body.id == report.body_id:
         raise DomainError(_("The report is already with that body."), "body_id")
     cleaned = _checked_text(text)
-    report.body = body
+    report.body, report.body_id = body, body.id  # the event names the body it went to
     event = _event(report, EventKind.REASSIGNED, False, now, author, cleaned)
     flush_or_conflict(seen, _conflict())
     report_notices.new_report(report, now)

@@ -13,6 +13,7 @@ from brott import clock, policy
 from brott.errors import DomainError
 from brott.extensions import db
 from brott.models import Council, Membership, Role, User
+from brott.models.reports import ResponsibleBody
 from brott.policy import Permission, Viewer
 from brott.services import sessions
 from brott.services.versions import check_version, flush_or_conflict
@@ -52,19 +53,22 @@ def add_member(
     password: str,
     role: Role,
     now: datetime | None = None,
+    body_id: int | None = None,
 ) -> Membership:
     """For the operator's shell and the demo: give a person a role in a council, creating
     their account with `password` if it does not exist yet.
 
     An existing account keeps its name and password; only the membership is added. Admins in
-    the web app invite instead (services/invitations), which asks the person first.
+    the web app invite instead (services/invitations), which asks the person first. A body's
+    staff need the body they work for (`body_for`).
     """
+    body_id = body_for(council.id, role, body_id)
     user = find_user(email)
     if user is None:
         user = create_user(email, name, password, now or clock.now())
     elif membership_of(user.id, council.id) is not None:
         raise DomainError(_("The person is already a member of the council."), field="email")
-    membership = Membership(user=user, council=council, role=role, active=True)
+    membership = Membership(user=user, council=council, role=role, body_id=body_id, active=True)
     db.session.add(membership)
     user.active = True  # it has an active membership now
     db.session.flush()
@@ -72,10 +76,16 @@ def add_member(
 
 
 def change_membership(
-    acting: Viewer, target: Membership, role: Role, active: bool, seen_version: int
+    acting: Viewer,
+    target: Membership,
+    role: Role,
+    active: bool,
+    seen_version: int,
+    body_id: int | None = None,
 ) -> None:
-    """Change a member's role or (de)activate them; an admin cannot lock themself out, and
-    an edit made from a stale page is refused as a conflict."""
+    """Change a member's role (and for a body's staff, their body) or (de)activate them; an
+    admin cannot lock themself out, and an edit made from a stale page is refused as a
+    conflict."""
     message = _(
         "The membership has been changed by someone else since you opened it. Nothing was "
         "saved: compare with what is saved now and make your change again."
@@ -87,6 +97,7 @@ def change_membership(
             _("You cannot remove your own administrator rights. Ask another administrator."),
             field="role",
         )
+    target.body_id = body_for(target.council_id, role, body_id, current=target.body_id)
     target.role = role
     target.active = active
     # an account with no active membership anywhere cannot log in, and is logged out now
@@ -95,6 +106,22 @@ def change_membership(
     flush_or_conflict(seen_version, message)
     if not user.active:  # so reactivating later revives no cookie issued before
         sessions.end_all_sessions(user)
+
+
+def body_for(
+    council_id: int, role: Role, body_id: int | None, current: int | None = None
+) -> int | None:
+    """The body a membership in `role` is tied to: for a body's staff one of the council's
+    active bodies (or the one they already have), required; for every other role none, so a
+    role changed away from a body's staff leaves the body behind."""
+    if not policy.works_for_a_body(role):
+        return None
+    if body_id is None:
+        raise DomainError(_("Choose the body the person works for."), field="body_id")
+    body = db.session.get(ResponsibleBody, body_id)
+    if body is None or body.council_id != council_id or not (body.active or body.id == current):
+        raise DomainError(_("Choose one of the council's active bodies."), field="body_id")
+    return body.id
 
 
 def active_members(council_id: int, roles: tuple[Role, ...] | None = None) -> list[User]:
