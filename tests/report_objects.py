@@ -6,7 +6,9 @@ Every text the public must never see is planted with a marker (INTERNAL_MARKERS)
 sweep can search any public answer for them.
 """
 
+import hashlib
 import io
+from collections.abc import Callable
 from datetime import timedelta
 
 from PIL import Image
@@ -31,6 +33,9 @@ INTERNAL_COMMENT = "INTERNT-SPÅR-kommentar-4711"
 STAFF_NAME = "Hemliga Handläggaren"
 REPORTER_EMAIL = "anmalare.spar@exempel.se"
 PUBLIC_REPLY = "Lampan byts i veckan"
+# URL parts of the report routes that name no object: Open311's format and service code, a
+# path under /open311/ that is no call
+REPORT_VALUES = {"fmt": "json", "service_code": "belysning", "rest": "v2/ingenting"}
 BBOX = dict(min_latitude=60.35, max_latitude=60.62, min_longitude=14.95, max_longitude=15.75)
 
 
@@ -66,7 +71,11 @@ def report_setup(council: Council) -> dict[str, object]:
     rule = RoutingRule(
         council_id=council.id, category_id=category.id, area="Tjärna", body_id=other_body.id
     )
-    key = Open311Key(council_id=council.id, name="Appen", key_hash="0" * 64)
+    key = Open311Key(
+        council_id=council.id,
+        name="Appen",
+        key_hash=hashlib.sha256(f"nyckel-{council.slug}".encode()).hexdigest(),
+    )
     db.session.add_all([rule, key])
     db.session.flush()
     return {"body": body, "other_body": other_body, "category": category, "rule": rule, "key": key}
@@ -105,6 +114,11 @@ def report_objects(council: Council, users: dict[str, User]) -> dict[str, object
     db.session.commit()
     return {
         **setup,
+        "report_category_id": setup["category"],
+        "body_id": setup["body"],
+        "rule_id": setup["rule"],
+        "key_id": setup["key"],
+        "report_id": report,
         "report": report,
         "supporter": supporter,
         "report_token": report.token,
@@ -114,3 +128,42 @@ def report_objects(council: Council, users: dict[str, User]) -> dict[str, object
 def body_staff_user(make_user, council: Council) -> User:
     """A body-staff member (their body is set by `report_objects`)."""
     return make_user(Role.BODY_STAFF, council)
+
+
+def report_sweep_builders(objects: dict[str, object]) -> dict[str, Callable[[], object]]:
+    """Builders for a sweep that rebuilds what its requests deleted (keyed like the sweep:
+    the URL argument without `_id`): each gives its object while it exists; a deleted
+    routing rule is made again."""
+    rule = objects["rule"]
+    assert isinstance(rule, RoutingRule)
+    council_id, category_id, body_id, rule_id = (
+        rule.council_id,
+        rule.category_id,
+        rule.body_id,
+        rule.id,
+    )
+    made = {"n": 0}
+
+    def routing_rule() -> RoutingRule:
+        found = db.session.get(RoutingRule, rule_id)
+        if found is not None:
+            return found
+        made["n"] += 1
+        again = RoutingRule(
+            council_id=council_id,
+            category_id=category_id,
+            area=f"Område {made['n']}",
+            body_id=body_id,
+        )
+        db.session.add(again)
+        db.session.commit()
+        return again
+
+    builders: dict[str, Callable[[], object]] = {"rule": routing_rule}
+    for key in ("report", "report_category", "body", "key"):
+        model, object_id = (
+            type(objects[key if key != "report_category" else "category"]),
+            getattr(objects[key if key != "report_category" else "category"], "id"),
+        )
+        builders[key] = lambda model=model, object_id=object_id: db.session.get(model, object_id)
+    return builders

@@ -78,10 +78,10 @@ def create_category():
     return page, _status(form, False)
 
 
-@bp.route("/kategorier/<int:category_id>", methods=["GET", "POST"])
+@bp.route("/kategorier/<int:report_category_id>", methods=["GET", "POST"])
 @requires(Permission.MANAGE_REPORTS)
-def edit_category(category_id: int):
-    category = load(ReportCategory, category_id)
+def edit_category(report_category_id: int):
+    category = load(ReportCategory, report_category_id)
     loaded = request.method == "GET"
     form = category_form(council().id, category.body_id, obj=category if loaded else None)
     if loaded:
