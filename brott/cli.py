@@ -20,6 +20,7 @@ from brott.extensions import db
 from brott.models import Council, Role
 from brott.services import councils as council_service
 from brott.services import demo as demo_service
+from brott.services import report_setup
 from brott.services import users as user_service
 
 
@@ -104,7 +105,8 @@ def dispatch() -> None:
     """Run once every job that is due, then exit (for cron, instead of the scheduler).
 
     The same jobs the scheduler starts with: plan ahead, retention once a day, today's
-    digest once its time has passed, then send what is due. Running it again does no harm.
+    digest and the reports' follow-ups once their time has passed, then send what is due.
+    Running it again does no harm.
     """
     from brott import clock, jobs
 
@@ -143,6 +145,14 @@ def _dispatch_summary(run: Any) -> str:
             ),
             part("queue_daily_digest", lambda n: f"digests queued {n}", "digest not due"),
             part(
+                "report_follow_ups",
+                lambda d: (
+                    f"report follow-ups asked {d['asked']}, "
+                    f"report addresses deleted {d['forgotten']}"
+                ),
+                "report follow-ups not due",
+            ),
+            part(
                 "dispatch_due",
                 lambda r: (
                     f"sent {r.sent}, retried {r.retried}, missed {r.missed}, "
@@ -164,7 +174,7 @@ def demo(if_empty: bool) -> None:
     demo_service.load_demo(clock.now())
     db.session.commit()
     click.echo(f"Demo data ready. Log in with the demo password {demo_service.DEMO_PASSWORD!r}:")
-    for email, _name, role in demo_service.DEMO_USERS:
+    for email, _name, role in (*demo_service.DEMO_USERS, demo_service.DEMO_BODY_STAFF):
         click.echo(f"  {email:<24} {role.value}")
 
 
@@ -180,6 +190,12 @@ def demo(if_empty: bool) -> None:
     default=Role.ADMIN.value,
     show_default=True,
 )
+@click.option(
+    "--body",
+    "body_name",
+    default="",
+    help="For the body_staff role: the name of the responsible body the person works for.",
+)
 @click.password_option(help="Prompted for when not given.")
 def create_user(
     email: str,
@@ -188,6 +204,7 @@ def create_user(
     council_name: str | None,
     municipality: str,
     role: str,
+    body_name: str,
     password: str,
 ) -> None:
     """Create a user (by default an admin) in a council."""
@@ -198,7 +215,15 @@ def create_user(
                 raise click.UsageError(f"No council {slug!r}; give --council-name to create it.")
             council = council_service.create_council(slug, council_name, municipality or "")
         existing = user_service.find_user(email) is not None
-        membership = user_service.add_member(council, email, name, password, Role(role))
+        body_id = None
+        if body_name.strip():
+            body = report_setup.body_named(council.id, body_name)
+            if body is None:
+                raise click.UsageError(f"No body {body_name!r} in {council.slug}.")
+            body_id = body.id
+        membership = user_service.add_member(
+            council, email, name, password, Role(role), body_id=body_id
+        )
         db.session.commit()
     except DomainError as error:
         db.session.rollback()

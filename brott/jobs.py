@@ -17,7 +17,7 @@ from brott.errors import database_unavailable, roll_back_safely
 from brott.extensions import db
 from brott.mail import Mailer, build_message, mailer_for
 from brott.models import OutboxMessage
-from brott.services import audit, digest, meetings, outbox, retention
+from brott.services import audit, digest, meetings, outbox, report_followup, retention
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +187,22 @@ def purge_expired_notes(now: datetime) -> dict[int, int]:
     return deleted
 
 
+REPORT_FOLLOW_UP_RUN = "report_follow_up_run"  # a system entry, like the retention run
+
+
+def report_follow_ups(now: datetime) -> dict[str, int]:
+    """Residents' reports, once a day: ask whether fixed reports stayed fixed, and delete
+    the residents' addresses past their council's retention; the run is recorded, so a
+    one-shot run knows whether today's has happened."""
+    done = {
+        "asked": report_followup.ask_follow_ups(now),
+        "forgotten": report_followup.forget_emails(now),
+    }
+    audit.record(REPORT_FOLLOW_UP_RUN, at=now, session=db.session)
+    db.session.commit()
+    return done
+
+
 # --- what is due: the scheduler's start and the one-shot `dispatch` share this ------------
 
 Job = Callable[[datetime], Any]
@@ -200,16 +216,20 @@ def digest_time() -> tuple[int, int]:
 
 def due_at(now: datetime) -> list[Job]:
     """The jobs to run at once at `now`, in order: planning ahead (meetings, then the measure
-    tools' reminders); retention unless it ran
-    today; today's digest once its time has passed, unless it is queued already; then the
-    outbox. The scheduler starts with these (the rest wait for their time); `run_due` runs
-    them once."""
+    tools' reminders); retention unless it ran today; today's digest once its time has
+    passed, unless it is queued already; the reports' follow-ups once their time has passed,
+    unless they ran today; then the outbox. The scheduler starts with these (the rest wait
+    for their time); `run_due` runs them once."""
     local = now.astimezone(clock.STOCKHOLM)
     due: list[Job] = [plan_ahead, plan_tool_reminders]
     if not audit.system_entry_since(RETENTION_RUN, _midnight(local.date())):
         due.append(purge_expired_notes)
     if (local.hour, local.minute) >= digest_time() and not digest.planned_on(local.date()):
         due.append(queue_daily_digest)
+    if (local.hour, local.minute) >= report_followup.FOLLOW_UP_TIME and not (
+        audit.system_entry_since(REPORT_FOLLOW_UP_RUN, _midnight(local.date()))
+    ):
+        due.append(report_follow_ups)
     due.append(dispatch_due)
     return due
 

@@ -18,6 +18,7 @@ from flask import Flask
 from brott import clock, jobs
 from brott.errors import roll_back_safely
 from brott.extensions import db
+from brott.services import report_followup
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def _run(app: Flask, job) -> None:
 def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     """Add the jobs. Those due at start run at once (`jobs.due_at`: planning, retention
     unless it ran today, today's digest if its time has passed and it is not queued yet,
-    the outbox); the others wait for their time."""
+    the reports' follow-ups likewise, the outbox); the others wait for their time."""
     with app.app_context():
         now = clock.now()
         hour, minute = jobs.digest_time()
@@ -91,12 +92,23 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
         coalesce=True,
         **at_start.get(jobs.purge_expired_notes, {}),
     )
+    follow_hour, follow_minute = report_followup.FOLLOW_UP_TIME
+    scheduler.add_job(
+        _run,
+        CronTrigger(hour=follow_hour, minute=follow_minute, timezone="Europe/Stockholm"),
+        args=[app, jobs.report_follow_ups],
+        id="report_follow_ups",
+        max_instances=1,
+        coalesce=True,
+        **at_start.get(jobs.report_follow_ups, {}),
+    )
     return scheduler
 
 
 def _due_at_start(now: datetime) -> list[jobs.Job]:
     """The jobs due now. If the database cannot tell, planning, retention and the outbox run
-    at once and cope with the outage as on any other run; the digest waits for its time."""
+    at once and cope with the outage as on any other run; the digest and the reports'
+    follow-ups wait for their time."""
     try:
         return jobs.due_at(now)
     except Exception:

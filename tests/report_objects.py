@@ -163,7 +163,7 @@ def report_sweep_builders(objects: dict[str, object]) -> dict[str, Callable[[], 
     for key in ("report", "report_category", "body", "key"):
         model, object_id = (
             type(objects[key if key != "report_category" else "category"]),
-            getattr(objects[key if key != "report_category" else "category"], "id"),
+            objects[key if key != "report_category" else "category"].id,
         )
         builders[key] = lambda model=model, object_id=object_id: db.session.get(model, object_id)
     return builders

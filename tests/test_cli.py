@@ -54,7 +54,7 @@ def assert_refused(result, message: str) -> None:
 # --- demo ---------------------------------------------------------------------------------
 
 
-def test_demo_loads_one_council_with_thirteen_measures_and_four_users(runner):
+def test_demo_loads_one_council_with_thirteen_measures_and_five_users(runner):
     result = runner.invoke(args=["demo"])
 
     assert result.exit_code == 0, result.output
@@ -75,6 +75,7 @@ def test_demo_loads_one_council_with_thirteen_measures_and_four_users(runner):
         "samordnare@exempel.se": Role.COORDINATOR,
         "ledamot@exempel.se": Role.MEMBER,
         "polis@exempel.se": Role.POLICE,
+        "energi@exempel.se": Role.BODY_STAFF,
     }
 
 

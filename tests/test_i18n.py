@@ -155,6 +155,7 @@ DATA_MODULES = {
     "demo_cameras.py",
     "demo_indicators.py",
     "demo_walks.py",
+    "demo_reports.py",
 }
 # council data seeded in the council's language (categories, activity kinds, the checklist)
 # and the Swedish column names an import recognises

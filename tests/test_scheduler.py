@@ -37,8 +37,10 @@ def test_every_job_is_scheduled_and_the_queue_catches_up_at_once(started):
         jobs.plan_tool_reminders,
         jobs.queue_daily_digest,
         jobs.purge_expired_notes,
+        jobs.report_follow_ups,
     }
-    for job_id in ("dispatch", "plan_ahead", "tool_reminders", "retention"):
+    # 11:00 in Stockholm: past the follow-up hour (09:00) too
+    for job_id in ("dispatch", "plan_ahead", "tool_reminders", "retention", "report_follow_ups"):
         assert scheduled[job_id].next_run_time == now
 
 

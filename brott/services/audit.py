@@ -89,6 +89,7 @@ ACTION_LABELS = {
 # entries the system writes for itself, in no council's log (not offered as a filter)
 SYSTEM_LABELS = {
     "retention_run": _l("Retention run"),
+    "report_follow_up_run": _l("Report follow-ups"),
 }
 # what the log calls each kind of object (AUDITED's names, and those of explicit entries)
 OBJECT_LABELS = {

@@ -1,8 +1,9 @@
 """The need assessment of a camera site: what was observed at and near it over a period,
 counted per category and month.
 
-Observations come from the sources in OBSERVATION_SOURCES (today the situation notes the
-viewer may read); the council's places within a radius of the site count as near.
+Observations come from the sources in OBSERVATION_SOURCES (the situation notes and the
+residents' reports the viewer may read); the council's places within a radius of the site
+count as near.
 """
 
 from collections import Counter
@@ -16,6 +17,7 @@ from brott import clock, policy
 from brott.extensions import db
 from brott.models import Place, SituationNote
 from brott.models.cameras import CameraSite, add_years
+from brott.models.reports import CloseReason, ResidentReport
 from brott.policy import Viewer
 from brott.services import geo
 
@@ -25,8 +27,8 @@ MAX_RADIUS_M = 5000
 
 @dataclass(frozen=True)
 class Observation:
-    """Something seen at or near a site: today a situation note; residents' reports join
-    as another source (see OBSERVATION_SOURCES)."""
+    """Something seen at or near a site: a situation note or a resident's report (see
+    OBSERVATION_SOURCES)."""
 
     observed: datetime
     place: Place
@@ -113,11 +115,43 @@ def _situation_notes(
     ]
 
 
+def _resident_reports(
+    viewer: Viewer, places: dict[int, float | None], start: datetime, end: datetime
+) -> list[Observation]:
+    """The residents' reports the viewer may read filed at `places`; a duplicate is counted
+    once, as its original."""
+    stmt = (
+        policy.scoped(viewer, ResidentReport)
+        .where(
+            ResidentReport.place_id.in_(list(places)),
+            ResidentReport.created_at >= start,
+            ResidentReport.created_at < end,
+            ResidentReport.close_reason.is_distinct_from(CloseReason.DUPLICATE),
+        )
+        .options(joinedload(ResidentReport.place), joinedload(ResidentReport.category))
+    )
+    observations = []
+    for report in db.session.scalars(stmt):
+        assert report.place is not None and report.place_id is not None  # filtered
+        observations.append(
+            Observation(
+                observed=report.created_at,
+                place=report.place,
+                category=report.category.name,
+                text=report.description,
+                distance_m=places[report.place_id],
+                link_endpoint="reports.show",
+                link_args={"report_id": report.id},
+            )
+        )
+    return observations
+
+
 ObservationSource = Callable[
     [Viewer, dict[int, float | None], datetime, datetime], list[Observation]
 ]
-# what a need assessment counts; residents' reports add their source here when they land
-OBSERVATION_SOURCES: list[ObservationSource] = [_situation_notes]
+# what a need assessment counts
+OBSERVATION_SOURCES: list[ObservationSource] = [_situation_notes, _resident_reports]
 
 
 def need_assessment(

@@ -1,5 +1,6 @@
-"""Demo data: Borlänge's citizen promise 2018–2019 with its 13 measures, situation notes
-and a living EST cycle (services/demo_est).
+"""Demo data: Borlänge's citizen promise 2018–2019 with its 13 measures, situation notes,
+a living EST cycle (services/demo_est), the measure tools' data and residents' reports
+(services/demo_reports).
 
 The facts (measures, partners, period, signatories) come from the municipality's published
 promise; every description here is written anew for the tracker.
@@ -25,7 +26,13 @@ from brott.models import (
     User,
     Visibility,
 )
-from brott.services import demo_cameras, demo_certification, demo_indicators, demo_walks
+from brott.services import (
+    demo_cameras,
+    demo_certification,
+    demo_indicators,
+    demo_reports,
+    demo_walks,
+)
 from brott.services import measures as measure_service
 from brott.services import users as user_service
 from brott.services.councils import create_council, find_council
@@ -41,6 +48,10 @@ DEMO_USERS = [
     ("ledamot@exempel.se", "Sara Holm", Role.MEMBER),
     ("polis@exempel.se", "Johan Berg", Role.POLICE),
 ]
+
+# the energy company's staff member: sees and handles only its residents' reports
+# (services/demo_reports makes the account, with its body)
+DEMO_BODY_STAFF = ("energi@exempel.se", "Anna Ek", Role.BODY_STAFF)
 
 DEMO_PARTNERS = [
     ("Polisen, lokalpolisområde Borlänge", "Myndighet"),
@@ -245,6 +256,7 @@ def load_demo(now: datetime) -> Council:
     _notes(council, users, now)
     load_est_cycle(council, users, now)
     _measure_tools(council, users, now)
+    demo_reports.load_demo(council, users, now, DEMO_BODY_STAFF)
     db.session.flush()
     return council
 

@@ -188,9 +188,7 @@ def _merge_into(report: ResidentReport, original: ResidentReport, now: datetime)
     original.events.append(ReportEvent(at=now, kind=EventKind.SUPPORTED, public=True))
 
 
-def reply(
-    report: ResidentReport, author: User, text: str, seen: int, now: datetime
-) -> ReportEvent:
+def reply(report: ResidentReport, author: User, text: str, seen: int, now: datetime) -> ReportEvent:
     """A public reply without a change of status: residents read it and are e-mailed."""
     check_version(report, seen, _conflict())
     cleaned = _public_text(text, required=True)

@@ -427,6 +427,17 @@ def bodies(council_id: int, active_only: bool = False) -> list[ResponsibleBody]:
     return list(db.session.scalars(stmt))
 
 
+def body_named(council_id: int, name: str) -> ResponsibleBody | None:
+    """The council's active body of this name (ignoring case and spacing), for the shell."""
+    return db.session.scalar(
+        db.select(ResponsibleBody).where(
+            ResponsibleBody.council_id == council_id,
+            ResponsibleBody.name_key == name_key(name),
+            ResponsibleBody.active.is_(True),
+        )
+    )
+
+
 def body_names(council_id: int) -> dict[int, str]:
     """The names of the council's bodies by id (for lists of memberships and invitations)."""
     rows = db.session.execute(

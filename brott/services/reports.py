@@ -319,9 +319,7 @@ def nearby_open(
 # --- residents following a report ------------------------------------------------------------
 
 
-def support(
-    report: ResidentReport, email: str, locale: str, now: datetime
-) -> ReportSupporter:
+def support(report: ResidentReport, email: str, locale: str, now: datetime) -> ReportSupporter:
     """Add "me too" to an open report (to its original, when it is a duplicate); with an
     address the supporter gets its updates. DomainError when the report is no longer open."""
     target = original_of(report)
