@@ -22,6 +22,7 @@ from brott.models.reports import (
     ReportCategory,
     ReportSettings,
     ReportStatus,
+    ResidentReport,
     ResponsibleBody,
     RoutingRule,
 )
@@ -167,3 +168,23 @@ def report_sweep_builders(objects: dict[str, object]) -> dict[str, Callable[[], 
         )
         builders[key] = lambda model=model, object_id=object_id: db.session.get(model, object_id)
     return builders
+
+
+def reports_in_english(objects: dict[str, object]) -> None:
+    """Give the report objects English words, for the sweep that looks for Swedish left on
+    English pages (the report was filed, replied to and commented on in Swedish)."""
+    body, other, category = objects["body"], objects["other_body"], objects["category"]
+    report, rule = objects["report"], objects["rule"]
+    assert isinstance(report, ResidentReport) and isinstance(rule, RoutingRule)
+    body.name, other.name = "Energy company", "Streets, parks"  # type: ignore[attr-defined]
+    category.name = category.name_en = "Lighting"  # type: ignore[attr-defined]
+    category.service_code = "lighting"  # type: ignore[attr-defined]
+    body.contact_email = "faults@energy.example"  # type: ignore[attr-defined]
+    other.contact_email = "streets@town.example"  # type: ignore[attr-defined]
+    objects["key"].name = "Fault app"  # type: ignore[attr-defined]
+    report.email = "reporter@example.org"
+    rule.area = "North"
+    report.address, report.description = "Station Street 3", "Street lamp out"
+    for event in report.events:
+        event.text = "Noted" if event.text else ""
+    db.session.commit()
