@@ -20,8 +20,8 @@ from brott.services import calendar as calendar_service
 from brott.services import digest, tokens
 
 from .conftest import logged_in
-from .test_permissions import _url
 from .report_objects import REPORT_VALUES, report_objects, reports_in_english
+from .test_permissions import _url
 from .tool_objects import ids_of, in_english, tool_objects
 
 ROOT = Path(__file__).parent.parent
