@@ -7,9 +7,11 @@ behaviour that moved out of inline handlers into static/app.js is exercised: the
 question, the print button and the calendar address that selects itself.
 """
 
+import io
 import re
 
 import pytest
+from PIL import Image
 
 from brott.services.demo import DEMO_PASSWORD, DEMO_USERS
 
@@ -47,7 +49,12 @@ ALWAYS = [
     "/r/borlange/kameror/register",
     "/r/borlange/insatser/1/aktiviteter",
     "/r/borlange/indikatorer/1",
+    "/r/borlange/rapporter/trygghet",
 ]
+# a tile the map pages are served instead of the tile server's (no network in tests): the
+# browser still asks the configured tile host, so the page's policy must admit it
+TILE = io.BytesIO()
+Image.new("RGB", (256, 256), (220, 230, 220)).save(TILE, "PNG")
 
 
 class Watched:
@@ -151,3 +158,25 @@ def test_the_behaviour_moved_to_app_js_still_works(page, live_server, live_app):
     )
     assert selected[0] == 0 and selected[1] == selected[2] > 0
     assert watched.complaints == []
+
+
+@pytest.mark.security
+def test_the_public_map_pages_load_their_tiles_within_their_policy(page, live_server):
+    """The report and safety-mark pages admit the tile server in img-src, and nothing else
+    breaks the policy there; a resident's map shows tiles."""
+    asked: list[str] = []
+
+    def tile(route) -> None:
+        asked.append(route.request.url)
+        route.fulfill(status=200, body=TILE.getvalue(), content_type="image/png")
+
+    page.route("https://tile.openstreetmap.org/**", tile)
+    watched = Watched(page)
+    for path in ("/r/borlange/rapportera", "/r/borlange/trygghet"):
+        assert watched.visit(f"{live_server.url}{path}") == []
+        page.wait_for_function(
+            "[...document.querySelectorAll('img.leaflet-tile')]"
+            ".some(i => i.complete && i.naturalWidth === 256)"
+        )
+        assert watched.visit(f"{live_server.url}{path}") == []  # no late violation either
+    assert asked and all(url.endswith(".png") for url in asked)

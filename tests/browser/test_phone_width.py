@@ -39,6 +39,14 @@ from brott.models.activity import ActivityEntry, ActivityKind
 from brott.models.cameras import CameraBalancing, CameraSite, GuardDeployment
 from brott.models.certification import Business, ChecklistPoint, Inspection
 from brott.models.indicators import Indicator, IndicatorValue
+from brott.models.reports import (
+    Open311Key,
+    ReportCategory,
+    ReportStatus,
+    ResidentReport,
+    ResponsibleBody,
+    RoutingRule,
+)
 from brott.models.walks import SafetyWalk, WalkFinding
 from brott.policy import viewer_for
 from brott.services import invitations, passwords, tokens, two_factor
@@ -56,7 +64,10 @@ ROLES = {
     "coordinator": "samordnare@exempel.se",
     "member": "ledamot@exempel.se",
     "police": "polis@exempel.se",
+    "body_staff": "energi@exempel.se",  # Borlänge Energi's: their body's reports only
 }
+# where each role lands after logging in: the council's start page, the report queue
+LANDING = {"body_staff": "rapporter/"}
 SECOND_FACTOR_USER = "tvasteg@exempel.se"  # an account with an authenticator app
 INVITED_USER = "inbjuden@exempel.se"  # an account of another council, invited to the demo's
 
@@ -85,15 +96,34 @@ TOOL_OBJECTS = {
     "site_id": CameraSite,
     "balancing_id": CameraBalancing,
     "deployment_id": GuardDeployment,
+    "report_id": ResidentReport,
+    "report_category_id": ReportCategory,
+    "body_id": ResponsibleBody,
+    "rule_id": RoutingRule,
+    "key_id": Open311Key,
 }
 OBJECTS.update(TOOL_OBJECTS)
 TOOL_SAMPLE = 2
 # URL parts that are a word: the register's export format, a checklist point's move
-WORDS = {"kind": ["csv", "xlsx"], "change": ["ned"]}
+WORDS = {"kind": ["csv", "xlsx"], "change": ["ned"], "fmt": ["json"], "rest": ["v2/x"]}
+WORDS["service_code"] = ["belysning"]
 KINDS = {"plats": "place_id", "kategori": "category_id"}  # <kind>/<item_id> of places.toggle
 SAMPLE = 5  # objects of each kind whose pages are visited: the oldest four and the newest
 # endpoints answering with something other than a page (files to download)
 NOT_PAGES = {"static", "certification.export", "cameras.register_csv"}
+# … Open311's JSON, photos, and the GETs that only lead back to a page visited anyway
+NOT_PAGES |= {
+    "open311.discovery",
+    "open311.services",
+    "open311.service_definition",
+    "open311.requests",
+    "open311.request",
+    "open311.not_found",
+    "reports.photo",
+    "public_reports.photo",
+    "public_reports.support",
+    "public_reports.answer",
+}
 BAD_TOKEN = "not-a-valid-token"
 # forms sent empty, to see their error messages fit too (the admin may open every one)
 REFUSED_FORMS = (
@@ -118,13 +148,14 @@ class Site:
 
     council: list[str] = field(default_factory=list)
     outside: list[str] = field(default_factory=list)
+    public: list[str] = field(default_factory=list)  # the council's public pages
     rendered: dict[str, str] = field(default_factory=dict)  # path → a page rendered here
 
     def for_role(self) -> list[str]:
         return [*self.council, *self.outside, *self.errors()]
 
     def without_login(self) -> list[str]:
-        return [*self.outside, *self.errors(), *self.rendered]
+        return [*self.outside, *self.public, *self.errors(), *self.rendered]
 
     def errors(self) -> list[str]:
         return [
@@ -175,7 +206,23 @@ def _tokens(council: Council) -> dict[str, list[str]]:
         "actions.confirm": [tokens.action_link_token(action, ActionStatus.DONE), BAD_TOKEN],
         "accounts.set_password": [passwords.link_token(member, passwords.RESET), BAD_TOKEN],
         "accounts.accept_invitation": [invitation.group(1), BAD_TOKEN],
+        # a report's tracking page: a reporter's link, a "me too" link, a wrong one (404)
+        "public_reports.track": [*_tracking_tokens(council), BAD_TOKEN],
     }
+
+
+def _tracking_tokens(council: Council) -> list[str]:
+    """The tracking links of the demo's oldest open and oldest fixed report."""
+    found = []
+    for statuses in ([ReportStatus.NEW, ReportStatus.IN_PROGRESS], [ReportStatus.FIXED]):
+        token = db.session.scalars(
+            db.select(ResidentReport.token)
+            .where(ResidentReport.council_id == council.id, ResidentReport.status.in_(statuses))
+            .order_by(ResidentReport.id)
+        ).first()
+        assert token is not None, f"the demo has no report in {statuses}"
+        found.append(token)
+    return found
 
 
 def _second_factor_account(council: Council) -> None:
@@ -228,6 +275,8 @@ def site(live_app: Flask) -> Site:
                     values["slug"] = DEMO_SLUG
                 path = adapter.build(rule.endpoint, values, method="GET")
                 (found.council if path.startswith("/r/") else found.outside).append(path)
+                if getattr(live_app.view_functions[rule.endpoint], "public_page", False):
+                    found.public.append(path)
         with live_app.test_request_context("/", headers={"Accept-Language": "sv"}):
             for code in (500, 503):
                 found.rendered[f"/fel-{code}"] = render_template(
@@ -308,7 +357,7 @@ def _serve_rendered(page: Page, server: LiveServer, rendered: dict[str, str]) ->
 
 def _log_in(page: Page, server: LiveServer, role: str) -> None:
     log_in(page, server, ROLES[role], DEMO_PASSWORD)
-    expect(page).to_have_url(re.compile(rf"/r/{DEMO_SLUG}/$"))
+    expect(page).to_have_url(re.compile(rf"/r/{DEMO_SLUG}/{LANDING.get(role, '')}$"))
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))
@@ -451,8 +500,12 @@ AXE_SAMPLE = {
         "meetings.shared",
         "certification.inspect",
         "cameras.register",
+        "reports.show",
     ),
+    "body_staff": ("reports.index", "reports.show"),
 }
+AXE_SAMPLE["coordinator"] += ("reports.index", "reports.show", "report_setup.index")
+AXE_SAMPLE["admin"] += ("report_setup.settings", "open311.keys", "reports.marks")
 
 
 def test_a_sample_of_pages_has_no_serious_axe_findings_at_phone_width(
@@ -468,6 +521,13 @@ def test_a_sample_of_pages_has_no_serious_axe_findings_at_phone_width(
         for role, endpoints in AXE_SAMPLE.items()
     }
     paths["anonymous"] = ["/logga-in", "/glomt-losenord", "/losenord/x", "/finns-inte"]
+    with live_app.app_context():
+        tracking = _tracking_tokens(council)[1]
+    paths["anonymous"] += [
+        f"/r/{DEMO_SLUG}/rapportera",
+        f"/r/{DEMO_SLUG}/trygghet",
+        f"/r/{DEMO_SLUG}/rapport/{tracking}",  # a fixed one, with its question
+    ]
     found = {}
     for role, role_paths in paths.items():
         context = browser.new_context(locale="sv-SE", viewport=PHONE)
