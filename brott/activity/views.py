@@ -13,15 +13,12 @@ from brott.activity.forms import ALL, EntryFilterForm, EntryForm, KindForm
 from brott.council_scope import council, load, require, requires, viewer
 from brott.errors import DomainError, show_on_form
 from brott.extensions import db
-from brott.measures.forms import measure_choices
 from brott.models import Measure, NoteSource, Visibility
 from brott.models.activity import ActivityEntry, ActivityKind
-from brott.notes.forms import BareForm, NoteForm
+from brott.notes.forms import BareForm, NoteForm, note_data, prepared_note_form
 from brott.places.forms import NONE, place_choices
 from brott.policy import Permission
 from brott.services import activity as service
-from brott.services import measures as measure_service
-from brott.services import notes as note_service
 from brott.services import photos
 from brott.services import places as place_service
 from brott.uploads import accepts_uploads
@@ -113,7 +110,7 @@ def make_note(entry_id: int):
     if form.validate_on_submit():
         try:
             note = service.note_from_entry(
-                viewer(), entry, current_user, _note_data(form), clock.now()
+                viewer(), entry, current_user, note_data(form), clock.now()
             )
             db.session.commit()
             flash(_("The situation note is saved."), "success")
@@ -187,13 +184,7 @@ def _entry_data(form: EntryForm) -> service.EntryData:
 
 def _note_form(entry: ActivityEntry) -> NoteForm:
     """The note form, prefilled from the entry on first view."""
-    form = NoteForm()
-    council_id = council().id
-    form.place_id.choices = [SelectChoice(p.id, p.name) for p in place_service.places(council_id)]
-    form.category_id.choices = [
-        SelectChoice(c.id, c.name) for c in place_service.categories(council_id)
-    ]
-    form.measure_id.choices = measure_choices(measure_service.titles(viewer()))
+    form = prepared_note_form(viewer())
     if not form.is_submitted():
         form.observed_from.data = datetime.combine(entry.on_date, entry.at_time or time(12))
         form.place_id.data = entry.place_id
@@ -202,22 +193,6 @@ def _note_form(entry: ActivityEntry) -> NoteForm:
         form.visibility.data = Visibility.INTERNAL.value
         form.measure_id.data = str(entry.measure_id)
     return form
-
-
-def _note_data(form: NoteForm) -> note_service.NoteData:
-    def local(value: datetime | None) -> datetime | None:
-        return value.replace(tzinfo=clock.STOCKHOLM) if value else None
-
-    return note_service.NoteData(
-        observed_from=form.observed_from.data.replace(tzinfo=clock.STOCKHOLM),
-        observed_to=local(form.observed_to.data),
-        place_id=form.place_id.data,
-        category_id=form.category_id.data,
-        source=NoteSource(form.source.data),
-        text=form.text.data or "",
-        visibility=Visibility(form.visibility.data),
-        measure_id=int(form.measure_id.data) if form.measure_id.data else None,
-    )
 
 
 def _filters(form: EntryFilterForm) -> service.EntryFilters:

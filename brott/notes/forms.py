@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from wtforms import (
@@ -10,9 +12,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from brott import clock, policy
 from brott.forms import Form
-from brott.models import SOURCE_LABELS, VISIBILITY_LABELS, NoteSource, Visibility
-from brott.services.notes import MAX_TEXT
+from brott.measures.forms import measure_choices
+from brott.models import SOURCE_LABELS, VISIBILITY_LABELS, NoteSource, SituationNote, Visibility
+from brott.policy import Permission, Viewer
+from brott.services import measures as measure_service
+from brott.services import places as place_service
+from brott.services.notes import MAX_TEXT, NoteData
 
 SOURCE_CHOICES = [SelectChoice(s.value, SOURCE_LABELS[s]) for s in NoteSource]
 VISIBILITY_CHOICES = [SelectChoice(v.value, VISIBILITY_LABELS[v]) for v in Visibility]
@@ -77,3 +84,47 @@ class RetentionForm(Form):
 
 class BareForm(Form):
     """Only the CSRF token, for POST buttons."""
+
+
+def prepared_note_form(viewer: Viewer, note: SituationNote | None = None) -> NoteForm:
+    """The note form with the council's places, categories and measures to choose from; the
+    police may only write notes shared with the police. Used for a new note, an edit and a
+    note made from something else (an activity entry, a resident's report)."""
+    form = NoteForm(obj=note)
+    form.place_id.choices = [
+        SelectChoice(p.id, p.name) for p in place_service.places(viewer.council_id)
+    ]
+    form.category_id.choices = [
+        SelectChoice(c.id, c.name) for c in place_service.categories(viewer.council_id)
+    ]
+    form.measure_id.choices = measure_choices(measure_service.titles(viewer))
+    if not policy.can(viewer, Permission.VIEW_INTERNAL_NOTES):
+        form.visibility.choices = [
+            c for c in form.visibility.choices if c.value == Visibility.SHARED.value
+        ]
+        if not form.is_submitted():
+            form.visibility.data = Visibility.SHARED.value
+    return form
+
+
+def wall_clock(value: datetime | None) -> datetime | None:
+    """An aware value as the Stockholm wall-clock time a datetime-local field shows."""
+    return value.astimezone(clock.STOCKHOLM).replace(tzinfo=None) if value else None
+
+
+def note_data(form: NoteForm) -> NoteData:
+    """What the filled note form says."""
+
+    def local(value: datetime | None) -> datetime | None:
+        return value.replace(tzinfo=clock.STOCKHOLM) if value else None
+
+    return NoteData(
+        observed_from=form.observed_from.data.replace(tzinfo=clock.STOCKHOLM),
+        observed_to=local(form.observed_to.data),
+        place_id=form.place_id.data,
+        category_id=form.category_id.data,
+        source=NoteSource(form.source.data),
+        text=form.text.data or "",
+        visibility=Visibility(form.visibility.data),
+        measure_id=int(form.measure_id.data) if form.measure_id.data else None,
+    )

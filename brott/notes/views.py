@@ -5,18 +5,23 @@ from datetime import datetime, time, timedelta
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms import SelectChoice
 
-from brott import clock, policy
+from brott import clock
 from brott.council_scope import council, load, require, requires, viewer
 from brott.errors import ConflictError, DomainError, show_on_form
 from brott.extensions import db
-from brott.measures.forms import measure_choices
 from brott.models import NoteSource, SituationNote, Visibility
-from brott.notes.forms import ALL, BareForm, NoteFilterForm, NoteForm
+from brott.notes.forms import (
+    ALL,
+    BareForm,
+    NoteFilterForm,
+    NoteForm,
+    note_data,
+    prepared_note_form,
+    wall_clock,
+)
 from brott.places.forms import place_choices
 from brott.policy import Permission
-from brott.services import measures as measure_service
 from brott.services import notes as service
 from brott.services import places as place_service
 from brott.services.versions import seen_version
@@ -56,7 +61,7 @@ def create():
     form = _note_form()
     if form.validate_on_submit():
         try:
-            note = service.create_note(viewer(), current_user, _data(form), clock.now())
+            note = service.create_note(viewer(), current_user, note_data(form), clock.now())
             db.session.commit()
             flash(_("The note is saved."), "success")
             return redirect(url_for("notes.show", note_id=note.id))
@@ -83,7 +88,7 @@ def edit(note_id: int):
     if form.validate_on_submit():
         try:
             service.update_note(
-                viewer(), note, _data(form), clock.now(), seen_version(form.version.data)
+                viewer(), note, note_data(form), clock.now(), seen_version(form.version.data)
             )
             db.session.commit()
             flash(_("The note is saved."), "success")
@@ -114,46 +119,13 @@ def delete(note_id: int):
 
 
 def _note_form(note: SituationNote | None = None) -> NoteForm:
-    form = NoteForm(obj=note)
-    council_id = council().id
-    form.place_id.choices = [SelectChoice(p.id, p.name) for p in place_service.places(council_id)]
-    form.category_id.choices = [
-        SelectChoice(c.id, c.name) for c in place_service.categories(council_id)
-    ]
-    form.measure_id.choices = measure_choices(measure_service.titles(viewer()))
-    if not policy.can(viewer(), Permission.VIEW_INTERNAL_NOTES):
-        form.visibility.choices = [c for c in form.visibility.choices if c.value == "shared"]
-        if not form.is_submitted():
-            form.visibility.data = "shared"
+    form = prepared_note_form(viewer(), note)
     if note is not None:
-        form.observed_from.data = _wall_clock(note.observed_from)
-        form.observed_to.data = _wall_clock(note.observed_to)
+        form.observed_from.data = wall_clock(note.observed_from)
+        form.observed_to.data = wall_clock(note.observed_to)
         form.measure_id.data = str(note.measure_id or "")
         form.version.data = str(note.version)
     return form
-
-
-def _local(value: datetime | None) -> datetime | None:
-    """A form's wall-clock value as an aware Stockholm time."""
-    return value.replace(tzinfo=clock.STOCKHOLM) if value else None
-
-
-def _wall_clock(value: datetime | None) -> datetime | None:
-    """An aware value as the Stockholm wall-clock time a form shows."""
-    return value.astimezone(clock.STOCKHOLM).replace(tzinfo=None) if value else None
-
-
-def _data(form: NoteForm) -> service.NoteData:
-    return service.NoteData(
-        observed_from=form.observed_from.data.replace(tzinfo=clock.STOCKHOLM),
-        observed_to=_local(form.observed_to.data),
-        place_id=form.place_id.data,
-        category_id=form.category_id.data,
-        source=NoteSource(form.source.data),
-        text=form.text.data or "",
-        visibility=Visibility(form.visibility.data),
-        measure_id=int(form.measure_id.data) if form.measure_id.data else None,
-    )
 
 
 def _filters(form: NoteFilterForm) -> service.NoteFilters:

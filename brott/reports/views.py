@@ -10,20 +10,18 @@ what was saved meanwhile).
 """
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
-from wtforms import SelectChoice
 
 from brott import clock, policy
 from brott.actions.forms import action_data, action_form
 from brott.council_scope import council, require, requires, viewer
 from brott.errors import ConflictError, DomainError, show_on_form
 from brott.extensions import db
-from brott.measures.forms import measure_choices
 from brott.models import NoteSource, Visibility
 from brott.models.reports import (
     FEELING_LABELS,
@@ -36,7 +34,7 @@ from brott.models.reports import (
     ResidentReport,
     TimeOfDay,
 )
-from brott.notes.forms import NoteForm
+from brott.notes.forms import NoteForm, note_data, prepared_note_form, wall_clock
 from brott.policy import Permission
 from brott.reports.forms import (
     PAGE_FORMS,
@@ -46,8 +44,6 @@ from brott.reports.forms import (
     queue_filter_form,
     queue_filters,
 )
-from brott.services import measures as measure_service
-from brott.services import notes as note_service
 from brott.services import photos
 from brott.services import places as place_service
 from brott.services import report_handling as handling
@@ -191,7 +187,7 @@ def to_note(report_id: int):
     if form.validate_on_submit():
         try:
             note = queue.note_from_report(
-                viewer(), report, current_user, _note_data(form), clock.now()
+                viewer(), report, current_user, note_data(form), clock.now()
             )
             db.session.commit()
             flash(_("The situation note is saved."), "success")
@@ -309,21 +305,11 @@ def _render_report(report_id: int, submitted: dict | None = None, conflict: str 
 
 def _note_form(report: ResidentReport) -> NoteForm:
     """The note form, prefilled from the report on first view."""
-    form = NoteForm()
-    you, council_id = viewer(), council().id
-    form.place_id.choices = [SelectChoice(p.id, p.name) for p in place_service.places(council_id)]
-    form.category_id.choices = [
-        SelectChoice(c.id, c.name) for c in place_service.categories(council_id)
-    ]
-    form.measure_id.choices = measure_choices(measure_service.titles(you))
-    shares_only = not policy.can(you, Permission.VIEW_INTERNAL_NOTES)
-    if shares_only:  # the police write notes shared with the police only
-        form.visibility.choices = [
-            c for c in form.visibility.choices if c.value == Visibility.SHARED.value
-        ]
+    form = prepared_note_form(viewer())
+    shares_only = not policy.can(viewer(), Permission.VIEW_INTERNAL_NOTES)
     if not form.is_submitted():
         category = queue.matching_note_category(report)
-        form.observed_from.data = _wall_clock(report.created_at)
+        form.observed_from.data = wall_clock(report.created_at)
         form.place_id.data = report.place_id
         form.category_id.data = category.id if category else None
         form.text.data = report.description
@@ -332,27 +318,6 @@ def _note_form(report: ResidentReport) -> NoteForm:
         form.visibility.data = visibility.value
         form.measure_id.data = ""
     return form
-
-
-def _wall_clock(value: datetime) -> datetime:
-    """A stored instant as the Stockholm wall-clock time a datetime-local field shows."""
-    return value.astimezone(clock.STOCKHOLM).replace(tzinfo=None, second=0, microsecond=0)
-
-
-def _note_data(form: NoteForm) -> note_service.NoteData:
-    def local(value: datetime | None) -> datetime | None:
-        return value.replace(tzinfo=clock.STOCKHOLM) if value else None
-
-    return note_service.NoteData(
-        observed_from=form.observed_from.data.replace(tzinfo=clock.STOCKHOLM),
-        observed_to=local(form.observed_to.data),
-        place_id=form.place_id.data,
-        category_id=form.category_id.data,
-        source=NoteSource(form.source.data),
-        text=form.text.data or "",
-        visibility=Visibility(form.visibility.data),
-        measure_id=int(form.measure_id.data) if form.measure_id.data else None,
-    )
 
 
 def _action_form(report: ResidentReport):
