@@ -15,8 +15,8 @@ from .conftest import logged_in
 from .report_objects import (
     INTERNAL_COMMENT,
     PUBLIC_REPLY,
-    REPORTER_EMAIL,
     REPORT_VALUES,
+    REPORTER_EMAIL,
     STAFF_NAME,
     report_objects,
 )

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from brott.extensions import db
-from brott.models.reports import ResidentReport, ReportStatus
+from brott.models.reports import ReportStatus, ResidentReport
 from brott.services.demo import DEMO_PASSWORD
 
 from ..swedish import sv
