@@ -263,6 +263,8 @@ def test_a_plain_text_body_is_not_read_as_a_form(client, coordinator):
         ("-2", REMINDER_RANGE),
         ("0", REMINDER_RANGE),
         ("1e300", REMINDER_RANGE),
+        ("2.9961552247705265e+306", REMINDER_RANGE),  # finite, but not in minutes
+        ("-3e307", REMINDER_RANGE),
         ("9" * 80, REMINDER_RANGE),
     ],
 )

@@ -51,13 +51,18 @@ WEEKDAY_CHOICES = [
 ]
 
 
+HOURS_CAP = 1e12
+
+
 def parse_reminder_hours(text: str) -> list[int]:
     """'48, 2' or '24 0.5' (hours before the meeting) → minutes; ValueError if not finite
     numbers ('inf', 'nan' and '1e309' are floats to Python, but no number of hours)."""
     hours = [float(part) for part in re.split(r"[,;\s]+", text.strip()) if part]
     if not all(math.isfinite(h) for h in hours):
         raise ValueError("not a finite number of hours")
-    return [round(h * 60) for h in hours]
+    # 3e306 hours is finite, but not once in minutes: any such number is far out of range
+    # anyway, so it is capped before multiplying and the range check refuses it
+    return [round(max(-HOURS_CAP, min(h, HOURS_CAP)) * 60) for h in hours]
 
 
 class SeriesForm(Form):
