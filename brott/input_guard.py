@@ -8,7 +8,7 @@ Two kinds of input would otherwise travel as far as the database and fail there,
   number the database cannot hold is a 404 as well: it names nothing. The same number as
   the version an edit form was loaded with is a 400: no form ever held it.
 - A NUL byte, which PostgreSQL refuses in any text, and the other C0 control characters,
-  which no one types. In the path they are refused outright; in the query string and form
+  which no one types, nor U+FFFE, U+FFFF and lone surrogates, which XML cannot carry. In the path they are refused outright; in the query string and form
   values TAB, LF and CR stay allowed (a text area sends line breaks), anything else is a 400
   with a page that says what is wrong.
 
@@ -30,10 +30,13 @@ from brott.errors import ERROR_TITLES
 
 MAX_ID = 2**31 - 1  # PostgreSQL's `integer`, the type of every id column
 MAX_ID_DIGITS = len(str(MAX_ID))
+# characters XML 1.0 cannot carry and nobody types: lone surrogates and the two
+# noncharacters U+FFFE and U+FFFF (a text stored with them breaks every XML answer)
+NOT_TEXT = "\ud800-\udfff\ufffe\uffff"
 # C0 controls and DEL: refused everywhere in the path
-PATH_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+PATH_CONTROL = re.compile(rf"[\x00-\x1f\x7f{NOT_TEXT}]")
 # the same, except TAB, LF and CR, which a text area legitimately sends
-VALUE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+VALUE_CONTROL = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f{NOT_TEXT}]")
 ID_NAME = re.compile(r"(^|_)ids?$")  # id, meeting_id, owner_ids …
 VERSION_NAME = re.compile(r"(^|[_-])version$")  # the version an edit form was loaded with
 

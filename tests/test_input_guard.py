@@ -185,6 +185,9 @@ def test_a_control_character_from_an_anonymous_visitor_is_a_readable_400(
         ("get", "/r/borlange/admin/logg?handelse=a%00b", None),
         ("post", "/r/borlange/insatser/ny", {"title": "Trygg\x00het"}),
         ("post", "/r/borlange/est/serie/ny", series_form(title="EST\x07")),
+        ("post", "/r/borlange/insatser/ny", {"title": "Trygghet\ufffe"}),
+        ("post", "/r/borlange/insatser/ny", {"title": "Trygghet", "description": "slut\uffff"}),
+        ("get", "/r/borlange/lagesbild/?start=%EF%BF%BE", None),
     ],
 )
 def test_a_control_character_from_a_member_is_a_readable_400_and_nothing_is_saved(

@@ -4,7 +4,9 @@ One answer is built once as plain data (dicts, lists, strings, numbers, booleans
 and written in either format. XML follows the specification's examples (a root element, one
 child element per item, `true`/`false`, an empty element for null); JSON follows from it by
 the Spark convention the specification names: a list of items becomes an array, an element
-with children an object. ElementTree escapes every text, so no value can break the markup.
+with children an object. ElementTree escapes every text, and the characters XML 1.0 cannot
+hold at all (controls other than TAB/LF/CR, U+FFFE/U+FFFF, lone surrogates) are dropped, so
+no value can break the markup, even one stored before the input guard refused them.
 """
 
 import json
@@ -23,6 +25,8 @@ from brott.services.open311 import IDS_MAX, MAX_ID, PAGE_MAX, PAGE_SIZE_MAX, Req
 
 FORMATS = ("json", "xml")
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+# what XML 1.0 cannot hold, dropped from every text written
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 # the element of each item of a list, by the list's element
 ITEM_TAGS = {
@@ -78,7 +82,7 @@ def _element(tag: str, value: Any) -> ElementTree.Element:
     elif isinstance(value, datetime):
         element.text = w3c(value)
     elif value is not None:
-        element.text = str(value)
+        element.text = NOT_XML.sub("", str(value))
     return element
 
 
