@@ -185,6 +185,27 @@ def test_a_duplicate_needs_the_number_of_another_report_of_the_council(
     assert _fresh(report.id).is_open
 
 
+def test_a_bodys_staff_cannot_merge_into_another_bodys_report_nor_into_a_closed_one(
+    app, frozen, staff, setup, make_report
+):
+    report = make_report()
+    theirs = make_report(address="Torget 1")
+    theirs.body_id = setup["other_body"].id  # handled by Gata och park
+    done = make_report(address="Torget 2")
+    report_handling.close(done, staff, CloseReason.NO_ACTION, "", "", None, done.version, NOW)
+    db.session.commit()
+    client = logged_in(app, staff)
+    for original in (theirs, done):
+        answer = _post(
+            client, report.id, "stang", "close", reason="duplicate", original_id=str(original.id)
+        )
+        assert answer.status_code == 400
+        assert 'id="close-original_id-error"' in answer.text
+    assert "är stängd eller åtgärdad" in answer.text  # the closed one: said why
+    assert _fresh(theirs.id).supporters == 0 and _fresh(done.id).supporters == 0
+    assert _fresh(report.id).is_open
+
+
 def test_a_report_handed_to_another_body_leaves_the_first_bodys_queue(
     app, frozen, staff, other_staff, setup, make_report
 ):

@@ -142,7 +142,7 @@ def close(report_id: int):
         reason = CloseReason(form.reason.data)
         original = None
         if reason is CloseReason.DUPLICATE:
-            original = queue.original_for(report.council_id, form.original_id.data or "")
+            original = queue.original_for(viewer(), form.original_id.data or "")
         handling.close(
             report,
             current_user,

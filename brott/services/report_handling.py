@@ -155,6 +155,15 @@ def close(
         root = reports.original_of(original)
         if root.id == report.id:
             raise DomainError(_("A report cannot be a duplicate of itself."), "original_id")
+        if not root.is_open:
+            raise DomainError(
+                _(
+                    "Report %(number)d is closed or fixed: a new report of the same problem "
+                    "is handled on its own.",
+                    number=root.id,
+                ),
+                "original_id",
+            )
         _merge_into(report, root, now)
     old = report.status
     report.close_reason = reason

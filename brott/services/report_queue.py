@@ -270,16 +270,17 @@ def load_report_page(viewer: Viewer, report_id: int) -> ReportPage:
     return ReportPage(report, events, list(duplicates), internal, handles)
 
 
-def original_for(council_id: int, number: str) -> ResidentReport | None:
-    """The council's report with the number staff typed ("12" or "#12"), or None."""
+def original_for(viewer: Viewer, number: str) -> ResidentReport | None:
+    """The report with the number staff typed ("12" or "#12") if the viewer may handle it
+    (a body's staff: one of their body's), else None: a report they cannot read is no
+    original they may merge into, and its number says nothing more than a wrong one."""
     digits = number.strip().removeprefix("#").strip()
     if not is_id(digits):
         return None
-    return db.session.scalar(
-        db.select(ResidentReport).where(
-            ResidentReport.council_id == council_id, ResidentReport.id == int(digits)
-        )
-    )
+    found = db.session.scalar(_reports_of(viewer).where(ResidentReport.id == int(digits)))
+    if found is None or not policy.can(viewer, Permission.HANDLE_REPORTS, found):
+        return None
+    return found
 
 
 # --- a report turned into a situation note or an action --------------------------------------
