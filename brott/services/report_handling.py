@@ -183,7 +183,8 @@ def _merge_into(report: ResidentReport, original: ResidentReport, now: datetime)
         .where(ReportSupporter.report_id == report.id)
         .values(report_id=original.id)
     )
-    original.supporters += report.supporters + 1
+    if not reports.add_supporters(original, report.supporters + 1):
+        raise DomainError(_("The original report was closed meanwhile."), "original_id")
     if report.email:
         db.session.add(
             ReportSupporter(
@@ -194,7 +195,9 @@ def _merge_into(report: ResidentReport, original: ResidentReport, now: datetime)
                 created_at=now,
             )
         )
-    original.events.append(ReportEvent(at=now, kind=EventKind.SUPPORTED, public=True))
+    db.session.add(
+        ReportEvent(report_id=original.id, at=now, kind=EventKind.SUPPORTED, public=True)
+    )
 
 
 def reply(report: ResidentReport, author: User, text: str, seen: int, now: datetime) -> ReportEvent:
@@ -239,19 +242,33 @@ def reassign(
 
 def answer_follow_up(report: ResidentReport, fixed: bool, text: str, now: datetime) -> ReportEvent:
     """The resident's answer whether a fixed report stayed fixed; "no" reopens it as new,
-    back in its body's queue. One answer per fix."""
+    back in its body's queue. One answer per fix: the answer is claimed in one conditional
+    UPDATE, so of two answers at once (the reporter's and a supporter's) one is kept and the
+    other is told it came second."""
     if report.status is not ReportStatus.FIXED:
         raise DomainError(_("Only a report marked as fixed can be answered."))
-    if report.follow_up_answered_at is not None:
-        raise DomainError(_("This fix has already been answered. Thank you!"))
     cleaned = _public_text(text, "text")
-    report.follow_up_answered_at = now
+    claimed = db.session.execute(
+        db.update(ResidentReport)
+        .where(
+            ResidentReport.id == report.id,
+            ResidentReport.status == ReportStatus.FIXED,
+            ResidentReport.follow_up_answered_at.is_(None),
+        )
+        .values(follow_up_answered_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not claimed.rowcount:
+        raise DomainError(_("This fix has already been answered. Thank you!"))
+    db.session.expire(report, ["follow_up_answered_at"])
     if fixed:
-        return _event(report, EventKind.CONFIRMED, True, now, None, cleaned)
+        event = _event(report, EventKind.CONFIRMED, True, now, None, cleaned)
+        flush_or_conflict(report.version, _conflict())
+        return event
     old = report.status
     _set(report, ReportStatus.NEW, now)
     report.fixed_at = None
     event = _event(report, EventKind.REOPENED, True, now, None, cleaned, old, ReportStatus.NEW)
-    db.session.flush()
+    flush_or_conflict(report.version, _conflict())
     report_notices.reopened(report, event, now)
     return event

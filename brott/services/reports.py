@@ -321,9 +321,13 @@ def nearby_open(
 
 def support(report: ResidentReport, email: str, locale: str, now: datetime) -> ReportSupporter:
     """Add "me too" to an open report (to its original, when it is a duplicate); with an
-    address the supporter gets its updates. DomainError when the report is no longer open."""
+    address the supporter gets its updates. DomainError when the report is no longer open.
+
+    The count goes up in one UPDATE that checks the report is still open, so residents
+    pressing at once are all counted, and a staff member's form loaded meanwhile is not
+    made stale by it (the report's version stays)."""
     target = original_of(report)
-    if not target.is_open:
+    if not target.is_open or not add_supporters(target, 1):
         raise DomainError(_("This report is no longer open; file a new one if it is back."))
     address = normalised_email(email) if email.strip() else None
     supporter = ReportSupporter(
@@ -333,11 +337,24 @@ def support(report: ResidentReport, email: str, locale: str, now: datetime) -> R
         locale=locale if locale in ("sv", "en") else "sv",
         created_at=now,
     )
-    target.supporters += 1
-    target.events.append(ReportEvent(at=now, kind=EventKind.SUPPORTED, public=True))
-    db.session.add(supporter)
+    db.session.add_all(
+        [supporter, ReportEvent(report_id=target.id, at=now, kind=EventKind.SUPPORTED, public=True)]
+    )
     db.session.flush()
     return supporter
+
+
+def add_supporters(report: ResidentReport, count: int) -> bool:
+    """Count `count` more supporters on the report if it is open, in one statement that
+    leaves its version alone; whether it was open."""
+    done = db.session.execute(
+        db.update(ResidentReport)
+        .where(ResidentReport.id == report.id, ResidentReport.is_open.is_(True))
+        .values(supporters=ResidentReport.supporters + count)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(report, ["supporters"])
+    return bool(done.rowcount)
 
 
 def original_of(report: ResidentReport) -> ResidentReport:
