@@ -8,7 +8,7 @@ import pytest
 
 from brott import jobs
 from brott.extensions import db
-from brott.models import Role
+from brott.models import OutboxMessage, Role
 from brott.models.reports import (
     BodyKind,
     CloseReason,
@@ -126,17 +126,38 @@ def test_addresses_are_deleted_after_the_retention_but_not_before_nor_of_a_reope
     )
     db.session.commit()
 
-    assert report_followup.forget_emails(NOW + timedelta(days=13)) == 0
-    assert report_followup.forget_emails(NOW + timedelta(days=14)) == 1
+    mailed = set(mails_about(closed, asked, reopened, elsewhere))
+    assert "stod@exempel.se" in mailed and "oppnad@exempel.se" in mailed  # receipts, questions
+
+    # a closed report: the council's retention days after it was closed (7 in `quick`)
+    assert report_followup.forget_emails(NOW + timedelta(days=7, minutes=-1)) == 0
+    assert report_followup.forget_emails(NOW + timedelta(days=7)) == 1
     assert addresses(elsewhere) == [None]
+    assert report_followup.forget_emails(NOW + RETENTION - timedelta(minutes=1)) == 0
+    assert report_followup.forget_emails(NOW + RETENTION) == 2  # closed + its supporter
+    # a fixed one: the retention days after it was asked whether the fix held
     due = NOW + WEEKS + RETENTION
     assert report_followup.forget_emails(due - timedelta(minutes=1)) == 0
-    assert report_followup.forget_emails(due) == 3  # closed + its supporter, the asked one
+    assert report_followup.forget_emails(due) == 1
     db.session.commit()
     assert addresses(closed) == [None, None]
     assert addresses(asked) == [None]
     assert addresses(reopened) == ["oppnad@exempel.se"]
     assert report_followup.forget_emails(due + timedelta(days=400)) == 0
+    # the mails about them held the addresses too: gone with them, the reopened one's kept
+    assert mails_about(closed, asked, elsewhere) == []
+    assert "oppnad@exempel.se" in mails_about(reopened)
+
+
+def mails_about(*about: ResidentReport) -> list[str]:
+    """The recipients of the outbox's mails about these reports."""
+    return list(
+        db.session.scalars(
+            db.select(OutboxMessage.recipient_email).where(
+                OutboxMessage.report_id.in_([report.id for report in about])
+            )
+        )
+    )
 
 
 def report_setup_without_settings(council):

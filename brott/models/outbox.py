@@ -43,6 +43,8 @@ class OutboxMessage(Base):
     # a calendar file (RFC 5546, with its METHOD) sent along, e.g. a moved meeting's entry
     ics: Mapped[str | None] = mapped_column(Text)
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
+    # a mail about a resident's report: deleted with the residents' addresses (retention)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("resident_report.id"), index=True)
     useful_until: Mapped[datetime | None]  # after this a late reminder is missed, not sent
     due_at: Mapped[datetime]
     status: Mapped[OutboxStatus] = mapped_column(

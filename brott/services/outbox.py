@@ -174,11 +174,15 @@ def enqueue_to_address(
     council_id: int | None = None,
     link: str = "",
     useful_until: datetime | None = None,
+    report_id: int | None = None,
 ) -> OutboxMessage | None:
     """Like `enqueue`, for a recipient outside the council's users (e.g. a business's contact
     address): the row has no recipient, so no membership decides whether it is sent and no
-    in-app notice is left. Returns the new row, or None when the key exists."""
-    return _enqueue(key, kind, None, address, email, due_at, now, council_id, link, useful_until)
+    in-app notice is left. Returns the new row, or None when the key exists. A mail about a
+    resident's report names it (`report_id`), so it goes when the report's addresses go."""
+    return _enqueue(
+        key, kind, None, address, email, due_at, now, council_id, link, useful_until, report_id
+    )
 
 
 def _enqueue(
@@ -192,6 +196,7 @@ def _enqueue(
     council_id: int | None,
     link: str,
     useful_until: datetime | None,
+    report_id: int | None = None,
 ) -> OutboxMessage | None:
     if db.session.scalar(db.select(OutboxMessage.id).where(OutboxMessage.key == key)):
         return None
@@ -206,6 +211,7 @@ def _enqueue(
         html_body=email.html,
         link=link,
         useful_until=useful_until,
+        report_id=report_id,
         due_at=due_at,
         created_at=now,
     )

@@ -7,18 +7,19 @@ answer is given on the tracking page (services/report_handling.answer_follow_up)
 reopens the report.
 
 An address is kept only as long as it serves the resident: once a report has been closed,
-or fixed with the question asked, for longer than `follow_up_weeks` plus the council's
-`email_retention_days`, the addresses of its reporter and supporters are deleted. A reopened
-report is open again, so it keeps them. Both run once a day (brott/jobs.py).
+or fixed and the question asked, for longer than the council's `email_retention_days`, the
+addresses of its reporter and supporters are deleted, and with them every mail about the
+report still in the outbox. A reopened report is open again, so it keeps them. Both run
+once a day (brott/jobs.py).
 """
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, true, update
+from sqlalchemy import ColumnElement, and_, delete, or_, true, update
 from sqlalchemy.orm import joinedload
 
 from brott.extensions import db, rows_affected
-from brott.models import Council
+from brott.models import Council, OutboxMessage
 from brott.models.reports import (
     ReportSettings,
     ReportStatus,
@@ -132,6 +133,7 @@ def ask_follow_ups(now: datetime) -> int:
                 now,
                 council_id=report.council_id,
                 link=report_notices.tracking_link(slugs[report.council_id], token),
+                report_id=report.id,
             ):
                 queued += 1
     # not an edit of the report: its version stays, so no staff form goes stale over it
@@ -149,20 +151,17 @@ def ask_follow_ups(now: datetime) -> int:
 
 
 def _forgettable(now: datetime) -> ColumnElement[bool]:
-    """Reports whose residents' addresses are no longer needed: closed, or fixed and asked,
-    for longer than the council's follow-up weeks and retention days. An open report
-    (also a reopened one) never is."""
+    """Reports whose residents' addresses are no longer needed: closed for longer than the
+    council's retention days, or fixed and asked whether it held longer ago than that. An
+    open report (also a reopened one) never is."""
 
-    def past(weeks: int, days: int) -> ColumnElement[bool]:
-        cutoff = now - timedelta(weeks=weeks, days=days)
-        return and_(
-            ResidentReport.closed_at <= cutoff,
-            or_(
-                ResidentReport.status == ReportStatus.CLOSED,
-                and_(
-                    ResidentReport.status == ReportStatus.FIXED,
-                    ResidentReport.follow_up_sent_at <= now - timedelta(days=days),
-                ),
+    def past(_weeks: int, days: int) -> ColumnElement[bool]:
+        cutoff = now - timedelta(days=days)
+        return or_(
+            and_(ResidentReport.status == ReportStatus.CLOSED, ResidentReport.closed_at <= cutoff),
+            and_(
+                ResidentReport.status == ReportStatus.FIXED,
+                ResidentReport.follow_up_sent_at <= cutoff,
             ),
         )
 
@@ -171,9 +170,15 @@ def _forgettable(now: datetime) -> ColumnElement[bool]:
 
 def forget_emails(now: datetime) -> int:
     """Delete the e-mail addresses of the reporters and supporters of reports past their
-    council's retention (see `_forgettable`): two bulk UPDATEs. Returns how many addresses
-    were deleted. Commits nothing."""
+    council's retention (see `_forgettable`), and the mails about those reports, which hold
+    the addresses too: bulk statements. Returns how many addresses were deleted. Commits
+    nothing."""
     reports = db.select(ResidentReport.id).where(_forgettable(now))
+    db.session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.report_id.in_(reports))
+        .execution_options(synchronize_session=False)
+    )
     supporters = db.session.execute(
         update(ReportSupporter)
         .where(ReportSupporter.report_id.in_(reports), ReportSupporter.email.is_not(None))

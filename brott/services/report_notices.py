@@ -78,6 +78,7 @@ def new_report(report: ResidentReport, now: datetime) -> None:
             now,
             council_id=report.council_id,
             link=link,
+            report_id=report.id,
         )
     if report.email:
         link = tracking_link(slug, report.token)
@@ -100,6 +101,7 @@ def new_report(report: ResidentReport, now: datetime) -> None:
             now,
             council_id=report.council_id,
             link=link,
+            report_id=report.id,
         )
 
 
@@ -144,6 +146,7 @@ def public_change(report: ResidentReport, event: ReportEvent, now: datetime) -> 
             now,
             council_id=report.council_id,
             link=link,
+            report_id=report.id,
         )
 
 
@@ -178,6 +181,7 @@ def reopened(report: ResidentReport, event: ReportEvent, now: datetime) -> None:
         now,
         council_id=report.council_id,
         link=link,
+        report_id=report.id,
     )
 
 
