@@ -7,10 +7,11 @@ Two kinds of input would otherwise travel as far as the database and fail there,
   an id in the query string or form (a field named `…_id`, `…_ids` or `id`) that reads as a
   number the database cannot hold is a 404 as well: it names nothing. The same number as
   the version an edit form was loaded with is a 400: no form ever held it.
-- A NUL byte, which PostgreSQL refuses in any text, and the other C0 control characters,
-  which no one types, nor U+FFFE, U+FFFF and lone surrogates, which XML cannot carry. In the path they are refused outright; in the query string and form
-  values TAB, LF and CR stay allowed (a text area sends line breaks), anything else is a 400
-  with a page that says what is wrong.
+- A NUL byte, which PostgreSQL refuses in any text, the other C0 control characters, which
+  no one types, and U+FFFE, U+FFFF and lone surrogates, which XML cannot carry. In the path
+  they are refused outright; in the query string and form values TAB, LF and CR stay
+  allowed (a text area sends line breaks), anything else is a 400 with a page that says
+  what is wrong.
 
 Forms read only the form fields (never uploaded files or a JSON body) through the base form
 in brott/forms.py, which also refuses line breaks in single-line fields, dates in years no
