@@ -21,7 +21,14 @@ from flask_babel import gettext as _
 
 from brott.clock import STOCKHOLM
 from brott.errors import DomainError
-from brott.services.open311 import IDS_MAX, MAX_ID, PAGE_MAX, PAGE_SIZE_MAX, RequestQuery
+from brott.services.open311 import (
+    DEFAULT_SPAN,
+    IDS_MAX,
+    MAX_ID,
+    PAGE_MAX,
+    PAGE_SIZE_MAX,
+    RequestQuery,
+)
 
 FORMATS = ("json", "xml")
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
@@ -203,6 +210,12 @@ def request_query(args: Mapping[str, str]) -> RequestQuery:
     query.page_size = _whole(args, "page_size", PAGE_SIZE_MAX, refuse) or PAGE_SIZE_MAX
     if query.start and query.end and query.start > query.end:
         refuse("end_date", _("end_date is before start_date."))
+    elif query.start and query.end and query.end - query.start > DEFAULT_SPAN:
+        # the specification's limit: a longer history is read in spans, or by updated_after
+        refuse(
+            "end_date",
+            _("start_date and end_date may be at most %(n)d days apart.", n=DEFAULT_SPAN.days),
+        )
     if errors:
         raise DomainError.from_errors(errors)
     return query

@@ -38,6 +38,7 @@ from brott.council_scope import council, load, public_page, requires
 from brott.errors import DomainError, database_unavailable, roll_back_safely, show_on_form
 from brott.extensions import csrf, db
 from brott.forms import Form
+from brott.input_guard import is_id
 from brott.models.reports import Open311Key, ReportCategory, ResidentReport
 from brott.notes.forms import BareForm
 from brott.observability import request_id
@@ -135,12 +136,13 @@ def requests(fmt: str):
     return _requests_answer(fmt, found)
 
 
-@bp.get(f"{V2}/requests/<int:report_id>.{FMT}", endpoint="request")
+@bp.get(f"{V2}/requests/<report_id>.{FMT}", endpoint="request")
 @open311_call
-def one_request(report_id: int, fmt: str):
-    report = service.find_request(council().id, report_id)
+def one_request(report_id: str, fmt: str):
+    # taken as text: an id no report can have (too large, not a number) is the call's 404
+    report = service.find_request(council().id, int(report_id)) if is_id(report_id) else None
     if report is None:
-        raise Refusal(404, [_("service_request_id not found: %(id)s", id=report_id)])
+        raise Refusal(404, [_("service_request_id not found: %(id)s", id=report_id[:20])])
     return _requests_answer(fmt, [report])
 
 

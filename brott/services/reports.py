@@ -139,7 +139,9 @@ def check(council_id: int, data: ReportData) -> dict[str | None, list[str]]:
         if message:
             refuse("latitude", message)
     description = data.description.strip()
-    if not description:
+    # the specification makes an Open311 request's description optional: the category and
+    # the place may say enough ("street light out" at a point)
+    if not description and data.source is not ReportSource.OPEN311:
         refuse("description", _("Describe what you want to report."))
     elif len(description) > DESCRIPTION_MAX:
         refuse(
