@@ -72,7 +72,13 @@ def index():
         "reports/index.html",
         form=form,
         found=found,
-        args={k: v for k, v in request.args.items() if k not in ("page", "status")},
+        # the other filters, kept by the status tabs: only the form's own fields (anything
+        # else, e.g. `_method` or `slug`, would reach url_for)
+        args={
+            name: value
+            for name, value in request.args.items()
+            if name in form and name not in ("page", "status") and value
+        },
         sees_all=sees_all,
         now=clock.now(),
         statuses=list(ReportStatus),
