@@ -94,7 +94,7 @@ def test_the_body_is_told_once_without_the_residents_address_and_the_reporter_ge
     assert len(smtp.inbox.messages) == 2
 
 
-def test_a_report_handed_to_another_body_mails_that_body_once(
+def test_each_hand_over_of_an_open_report_mails_the_body_it_goes_to(
     app, council, setup, handler, smtp, mailer
 ):
     report = file(council, setup, email="")
@@ -103,10 +103,20 @@ def test_a_report_handed_to_another_body_mails_that_body_once(
     db.session.commit()
     sent(mailer)
 
-    assert len(to(smtp, "felanmalan@energi.example")) == 1  # not again when it comes back
+    first, back = to(smtp, "felanmalan@energi.example")  # filed, then handed back: news again
+    assert "handed over to you" not in text(first) and "lämnats över" not in text(first)
+    assert "lämnats över till er" in text(back)
     [handed] = to(smtp, "gata@kommun.example")
     assert f"/r/borlange/rapporter/{report.id}" in text(handed)
-    assert len(smtp.inbox.messages) == 2
+    assert "lämnats över till er" in text(handed)
+    assert len(smtp.inbox.messages) == 3
+
+    # a closed report handed over for the record is no new work: nobody is mailed
+    report_handling.close(report, handler, CloseReason.NO_ACTION, "", "", None, report.version, NOW)
+    report_handling.reassign(report, handler, setup["other_body"], "", report.version, NOW)
+    db.session.commit()
+    sent(mailer, NOW + timedelta(minutes=5))
+    assert len(smtp.inbox.messages) == 3
 
 
 def test_public_changes_reach_reporter_and_supporters_in_their_language_with_their_own_link(

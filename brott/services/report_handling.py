@@ -226,7 +226,8 @@ def reassign(
     seen: int,
     now: datetime,
 ) -> ReportEvent:
-    """Hand the report to another body, which is told by e-mail like of a new report."""
+    """Hand the report to another body, which is told by e-mail like of a new report (if
+    the report is still open)."""
     check_version(report, seen, _conflict())
     if body is None or body.council_id != report.council_id or not body.active:
         raise DomainError(_("Choose one of the council's bodies."), "body_id")
@@ -236,7 +237,7 @@ def reassign(
     report.body, report.body_id = body, body.id  # the event names the body it went to
     event = _event(report, EventKind.REASSIGNED, False, now, author, cleaned)
     flush_or_conflict(seen, _conflict())
-    report_notices.new_report(report, now)
+    report_notices.handed_over(report, event, now)
     return event
 
 

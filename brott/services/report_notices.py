@@ -46,40 +46,13 @@ KEY_MAX = 200  # OutboxMessage.key
 
 
 def new_report(report: ResidentReport, now: datetime) -> None:
-    """Tell the report's body (if it has one) that the report is theirs, once per body; and
-    send the reporter (if they gave an address) their receipt, once."""
+    """Tell the report's body (if it has one) that a filed report is theirs; and send the
+    reporter (if they gave an address) their receipt, once."""
     slug = _slug(report)
     body = report.body
-    if body is not None and body.contact_email.strip():
-        link = external_url("reports.show", slug=slug, report_id=report.id)
-        handed_over = bool(report.events) and report.events[-1].kind is EventKind.REASSIGNED
-        email = compose(
-            "report_new",
-            BODY_LOCALE,
-            lambda: _(
-                "New report no. %(number)d: %(category)s, %(address)s",
-                number=report.id,
-                category=report.category.name,
-                address=_where(report),
-            ),
-            report=report,
-            category=report.category.name,
-            where=_where(report),
-            map_link=map_link(report),
-            link=link,
-            handed_over=handed_over,
-        )
-        outbox.enqueue_to_address(
-            f"report:{report.id}:new:body:{body.id}",
-            REPORT_NEW,
-            body.contact_email.strip().lower(),
-            email,
-            now,
-            now,
-            council_id=report.council_id,
-            link=link,
-            report_id=report.id,
-        )
+    if body is not None:
+        key = f"report:{report.id}:new:body:{body.id}"
+        _mail_body(report, key, "report_new", now, handed_over=False)
     if report.email:
         link = tracking_link(slug, report.token)
         email = compose(
@@ -103,6 +76,62 @@ def new_report(report: ResidentReport, now: datetime) -> None:
             link=link,
             report_id=report.id,
         )
+
+
+def handed_over(report: ResidentReport, event: ReportEvent, now: datetime) -> None:
+    """Tell the body a report was handed to that it is theirs, once per hand-over (a report
+    handed back to a body it once left is news to it again); a report no longer open is
+    handed over for the record, unannounced."""
+    if report.body is not None and report.is_open:
+        key = f"report:{report.id}:handover:{event.id}:body:{report.body.id}"
+        _mail_body(report, key, "report_new", now, handed_over=True)
+
+
+def _mail_body(
+    report: ResidentReport, key: str, template: str, now: datetime, **context: object
+) -> None:
+    """One mail about the report to its body's contact address, if it has one: in Swedish,
+    with the staff page's link and never the resident's address or tracking link."""
+    body = report.body
+    if body is None or not body.contact_email.strip():
+        return
+    link = external_url("reports.show", slug=_slug(report), report_id=report.id)
+    subjects = {
+        "report_new": lambda: _(
+            "New report no. %(number)d: %(category)s, %(address)s",
+            number=report.id,
+            category=report.category.name,
+            address=_where(report),
+        ),
+        "report_reopened": lambda: _(
+            "Report no. %(number)d is not fixed, the resident says: %(category)s, %(address)s",
+            number=report.id,
+            category=report.category.name,
+            address=_where(report),
+        ),
+    }
+    email = compose(
+        template,
+        BODY_LOCALE,
+        subjects[template],
+        report=report,
+        category=report.category.name,
+        where=_where(report),
+        map_link=map_link(report),
+        link=link,
+        **context,
+    )
+    outbox.enqueue_to_address(
+        key,
+        REPORT_NEW if template == "report_new" else REPORT_FOLLOW_UP,
+        body.contact_email.strip().lower(),
+        email,
+        now,
+        now,
+        council_id=report.council_id,
+        link=link,
+        report_id=report.id,
+    )
 
 
 def public_change(report: ResidentReport, event: ReportEvent, now: datetime) -> None:
@@ -152,37 +181,9 @@ def public_change(report: ResidentReport, event: ReportEvent, now: datetime) -> 
 
 def reopened(report: ResidentReport, event: ReportEvent, now: datetime) -> None:
     """Tell the body that the resident says the fix did not hold."""
-    body = report.body
-    if body is None or not body.contact_email.strip():
-        return
-    link = external_url("reports.show", slug=_slug(report), report_id=report.id)
-    email = compose(
-        "report_reopened",
-        BODY_LOCALE,
-        lambda: _(
-            "Report no. %(number)d is not fixed, the resident says: %(category)s, %(address)s",
-            number=report.id,
-            category=report.category.name,
-            address=_where(report),
-        ),
-        report=report,
-        event=event,
-        category=report.category.name,
-        where=_where(report),
-        map_link=map_link(report),
-        link=link,
-    )
-    outbox.enqueue_to_address(
-        f"report:{report.id}:reopened:{event.id}:body:{body.id}",
-        REPORT_FOLLOW_UP,
-        body.contact_email.strip().lower(),
-        email,
-        now,
-        now,
-        council_id=report.council_id,
-        link=link,
-        report_id=report.id,
-    )
+    if report.body is not None:
+        key = f"report:{report.id}:reopened:{event.id}:body:{report.body.id}"
+        _mail_body(report, key, "report_reopened", now, event=event)
 
 
 def follow_up_question(report: ResidentReport, slug: str, locale: str, token: str) -> Email:
