@@ -82,6 +82,19 @@ def test_the_question_is_asked_once_after_the_weeks_each_with_their_own_link(
     assert db.session.get(ResidentReport, report.id).follow_up_sent_at == asked_at
 
 
+def test_a_fix_confirmed_before_the_question_is_not_asked_and_its_address_still_goes(
+    app, council, setup, handler
+):
+    report = fixed(council, setup, handler)
+    confirmed = NOW + timedelta(days=3)  # from the tracking page, unasked
+    report_handling.answer_follow_up(report, True, "", confirmed)
+    db.session.commit()
+    assert report_followup.ask_follow_ups(NOW + WEEKS) == 0
+    assert report_followup.forget_emails(confirmed + RETENTION - timedelta(minutes=1)) == 0
+    assert report_followup.forget_emails(confirmed + RETENTION) == 1
+    assert addresses(report) == [None]
+
+
 def test_a_no_reopens_the_report_tells_the_body_and_the_next_fix_is_asked_again(
     app, council, setup, handler, smtp, mailer
 ):

@@ -85,6 +85,7 @@ def ask_follow_ups(now: datetime) -> int:
             .where(
                 ResidentReport.status == ReportStatus.FIXED,
                 ResidentReport.follow_up_sent_at.is_(None),
+                ResidentReport.follow_up_answered_at.is_(None),  # answered before asked
                 _per_council(
                     lambda weeks, _days: ResidentReport.fixed_at <= now - timedelta(weeks=weeks)
                 ),
@@ -152,8 +153,8 @@ def ask_follow_ups(now: datetime) -> int:
 
 def _forgettable(now: datetime) -> ColumnElement[bool]:
     """Reports whose residents' addresses are no longer needed: closed for longer than the
-    council's retention days, or fixed and asked whether it held longer ago than that. An
-    open report (also a reopened one) never is."""
+    council's retention days, or fixed and asked (or answered unasked) whether it held
+    longer ago than that. An open report (also a reopened one) never is."""
 
     def past(_weeks: int, days: int) -> ColumnElement[bool]:
         cutoff = now - timedelta(days=days)
@@ -161,7 +162,10 @@ def _forgettable(now: datetime) -> ColumnElement[bool]:
             and_(ResidentReport.status == ReportStatus.CLOSED, ResidentReport.closed_at <= cutoff),
             and_(
                 ResidentReport.status == ReportStatus.FIXED,
-                ResidentReport.follow_up_sent_at <= cutoff,
+                or_(
+                    ResidentReport.follow_up_sent_at <= cutoff,
+                    ResidentReport.follow_up_answered_at <= cutoff,  # answered, never asked
+                ),
             ),
         )
 
