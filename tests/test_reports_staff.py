@@ -206,6 +206,27 @@ def test_a_bodys_staff_cannot_merge_into_another_bodys_report_nor_into_a_closed_
     assert _fresh(report.id).is_open
 
 
+def test_a_merge_across_bodies_names_neither_report_to_the_other_bodys_staff(
+    app, frozen, coordinator, staff, other_staff, setup, make_report
+):
+    duplicate = make_report()  # Energibolaget's
+    original = make_report(address="Torget 1")
+    original.body_id = setup["other_body"].id  # Gata och park's
+    db.session.commit()
+    client = logged_in(app, coordinator)
+    merged = _post(
+        client, duplicate.id, "stang", "close", reason="duplicate", original_id=str(original.id)
+    )
+    assert merged.status_code == 302
+    assert f'href="{BASE}/{original.id}"' in client.get(f"{BASE}/{duplicate.id}").text
+
+    theirs = logged_in(app, staff).get(f"{BASE}/{duplicate.id}").text
+    assert f"{BASE}/{original.id}" not in theirs and f"nr {original.id}" not in theirs
+    assert "En annan organisations rapport" in theirs
+    others = logged_in(app, other_staff).get(f"{BASE}/{original.id}").text
+    assert f"{BASE}/{duplicate.id}" not in others
+
+
 def test_a_report_handed_to_another_body_leaves_the_first_bodys_queue(
     app, frozen, staff, other_staff, setup, make_report
 ):

@@ -225,6 +225,7 @@ class ReportPage:
     duplicates: list[ResidentReport]  # reports merged into this one
     shows_internal: bool  # internal comments and reassignments are in `events`
     shows_email: bool  # the reporter's address may be shown
+    original_readable: bool = False  # the report this one duplicates is one the viewer reads
 
 
 def load_report(viewer: Viewer, report_id: int, *options: ORMOption) -> ResidentReport:
@@ -257,17 +258,17 @@ def load_report_page(viewer: Viewer, report_id: int) -> ReportPage:
     )
     handles = policy.can(viewer, Permission.HANDLE_REPORTS, report)
     internal = handles or policy.can(viewer, Permission.VIEW_INTERNAL_NOTES)
+    # the duplicates the viewer may read (another body's are not named to a body's staff)
     duplicates = db.session.scalars(
-        db.select(ResidentReport)
-        .where(
-            ResidentReport.council_id == report.council_id,
-            ResidentReport.duplicate_of_id == report.id,
-        )
+        _reports_of(viewer)
+        .where(ResidentReport.duplicate_of_id == report.id)
         .order_by(ResidentReport.id)
         .limit(DUPLICATES_SHOWN)
     ).all()
     events = [event for event in report.events if internal or event.public]
-    return ReportPage(report, events, list(duplicates), internal, handles)
+    original = report.duplicate_of
+    readable = original is not None and policy.can(viewer, Permission.VIEW_REPORTS, original)
+    return ReportPage(report, events, list(duplicates), internal, handles, readable)
 
 
 def original_for(viewer: Viewer, number: str) -> ResidentReport | None:
