@@ -153,8 +153,39 @@ def test_response_serves_the_stored_bytes_and_a_missing_file_is_404(app, council
         assert sent.mimetype == "image/jpeg"
         assert "no-store" in sent.headers["Cache-Control"]
         photos.discard(photo)
+        db.session.commit()
         with pytest.raises(NotFound):
             photos.response(photo)
+
+
+def test_files_follow_the_transaction_of_their_rows(council):
+    council_id = council.id
+    db.session.commit()
+    kept = photos.save_upload(council_id, _upload(_jpeg_with_metadata()), utcnow())
+    db.session.commit()
+    assert kept is not None
+    kept_path = photos.photo_dir() / kept.storage_key
+    # a unit of work that fails after the file was written leaves no file behind
+    failed = photos.save_upload(council_id, _upload(_jpeg_with_metadata()), utcnow())
+    assert failed is not None
+    failed_path = photos.photo_dir() / failed.storage_key
+    assert failed_path.is_file()
+    db.session.rollback()
+    assert not failed_path.exists()
+    # a discard that is rolled back keeps the file of the row that stays
+    photos.discard(db.session.get(Photo, kept.id))
+    db.session.rollback()
+    assert kept_path.is_file() and db.session.get(Photo, kept.id) is not None
+    # ended without a commit (a request that failed closes its session): no orphan either
+    other = photos.save_upload(council_id, _upload(_jpeg_with_metadata()), utcnow())
+    assert other is not None
+    other_path = photos.photo_dir() / other.storage_key
+    db.session.close()
+    assert not other_path.exists()
+    # a committed discard deletes the file
+    photos.discard(db.session.get(Photo, kept.id))
+    db.session.commit()
+    assert not kept_path.exists()
 
 
 @pytest.fixture

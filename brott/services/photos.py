@@ -11,6 +11,10 @@ What a browser sends is never kept as it came. An upload is
 - stored under a random name in PHOTO_DIR (the instance folder by default).
 A photo is served only through the view of the object it belongs to, after the policy let
 the viewer load that object (`response`).
+
+Files follow the transaction of their rows: a file written for a unit of work that is rolled
+back is deleted with the rollback, and the file of a discarded photo is deleted only once the
+row's deletion is committed, so no orphan file and no row without its file is left.
 """
 
 import io
@@ -22,6 +26,8 @@ from pathlib import Path
 from flask import Response, current_app, send_file
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import NotFound
 
@@ -48,6 +54,7 @@ def save_upload(
     path = photo_dir() / key
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(encoded)
+    db.session.info.setdefault(WRITTEN, []).append(path)
     photo = Photo(
         council_id=council_id,
         storage_key=key,
@@ -74,10 +81,33 @@ def response(photo: Photo) -> Response:
 
 
 def discard(photo: Photo) -> None:
-    """Delete a photo's row now and its file."""
-    (photo_dir() / photo.storage_key).unlink(missing_ok=True)
+    """Delete a photo's row now, and its file once that is committed."""
+    db.session.info.setdefault(DOOMED, []).append(photo_dir() / photo.storage_key)
     db.session.delete(photo)
     db.session.flush()
+
+
+# the files of the session's open unit of work: written for it, to delete once committed
+WRITTEN = "photos_written"
+DOOMED = "photos_doomed"
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    session.info.pop(WRITTEN, None)
+    for path in session.info.pop(DOOMED, []):
+        path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction) -> None:
+    """The outermost transaction ended uncommitted (rolled back, or closed at the end of a
+    request that failed): its files go, the discarded photos' stay."""
+    if transaction.parent is not None:
+        return
+    session.info.pop(DOOMED, None)
+    for path in session.info.pop(WRITTEN, []):
+        path.unlink(missing_ok=True)
 
 
 def photo_dir() -> Path:
