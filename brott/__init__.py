@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from brott import (
     config,
@@ -22,6 +23,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the WSGI application."""
     app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
     config.load_config(app, test_config)
+    hops = int(app.config["PROXY_HOPS"])
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))

@@ -56,6 +56,10 @@ DEFAULTS = {
     # the map of the public report page: any XYZ tile server; the page works without it
     "MAP_TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
     "MAP_TILE_ATTRIBUTION": "© OpenStreetMap contributors",
+    # how many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (e.g. 1
+    # behind one nginx): then the client's address, not the proxy's, is what rate limits and
+    # login throttling count. 0 (the default) trusts no such header: a client could forge it
+    "PROXY_HOPS": 0,
     "REDIS_URL": None,  # e.g. redis://127.0.0.1:6379/0: login failures counted there, not in SQL
     "REDIS_KEY_PREFIX": "brott:",  # keeps installations that share one Redis apart
 }

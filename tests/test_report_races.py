@@ -19,10 +19,11 @@ from brott.models.reports import (
     ReportSupporter,
     ResidentReport,
 )
-from brott.services import report_handling
+from brott.services import rate_limit, report_handling
 from brott.services import reports as report_service
 
 from .report_objects import report_setup
+from .test_throttle import redis_app as redis_app  # a fixture: counts in Redis
 from .test_tool_races import WRITERS, together
 from .test_tool_races import racing as racing  # a fixture: writers race on PostgreSQL
 
@@ -102,3 +103,26 @@ def test_two_answers_to_one_fix_at_once_keep_one(app, council, make_user):
     assert next(r for r in results if r != "ok").startswith("DomainError")
     answers = _events(report_id, EventKind.CONFIRMED) + _events(report_id, EventKind.REOPENED)
     assert answers == 1
+
+
+def _slots_at_once(app) -> list[str]:
+    def take(_i: int) -> None:
+        wait = rate_limit.take_report_slot("192.0.2.50", NOW)
+        if wait is not None:
+            raise RuntimeError("refused")
+
+    return together(app, take)
+
+
+@pytest.mark.usefixtures("racing")
+def test_report_slots_taken_at_once_stay_within_the_limit(app, monkeypatch):
+    monkeypatch.setitem(app.config, "REPORTS_PER_ADDRESS", 3)
+    results = _slots_at_once(app)
+    assert results.count("ok") == 3, results
+    assert results.count("RuntimeError: refused") == WRITERS - 3
+
+
+def test_report_slots_taken_at_once_in_redis_stay_within_the_limit(redis_app):
+    redis_app.config["REPORTS_PER_ADDRESS"] = 3
+    results = _slots_at_once(redis_app)
+    assert results.count("ok") == 3, results

@@ -392,3 +392,33 @@ def test_the_throttle_reads_the_client_address_and_the_normalised_email(app):
     assert throttle.address_key("192.0.2.1") == "ip:192.0.2.1"
     assert throttle.address_key(None) == "ip:unknown"
     assert len(throttle.account_key("x" * 400 + "@exempel.se")) <= throttle.KEY_LENGTH
+
+
+def _forwarded(client, forwarded_for: str):
+    """A failed login that came through a proxy at 10.0.0.1 for `forwarded_for`."""
+    return client.post(
+        "/logga-in",
+        data={"email": "ingen@exempel.se", "password": "fel"},
+        environ_base={"REMOTE_ADDR": "10.0.0.1"},
+        headers={"X-Forwarded-For": forwarded_for},
+    )
+
+
+def test_behind_a_configured_proxy_the_forwarded_client_address_is_counted(app, frozen):
+    behind = create_app(test_config(app.config["SQLALCHEMY_DATABASE_URI"], PROXY_HOPS=1))
+    behind.test_client_class = IsolatedClient
+    behind.config["NOW"] = app.config["NOW"]
+    for client_app, expected in ((behind, "ip:192.0.2.44"), (app, "ip:10.0.0.1")):
+        with client_app.app_context():
+            _forwarded(client_app.test_client(), "192.0.2.44")
+            keys = set(db.session.scalars(sa.select(LoginFailure.key)))
+            assert expected in keys
+            db.session.execute(sa.delete(LoginFailure))
+            db.session.commit()
+    # without PROXY_HOPS the header is anyone's to forge: it is not read
+    with app.app_context():
+        keys = set(db.session.scalars(sa.select(LoginFailure.key)))
+        assert "ip:192.0.2.44" not in keys
+    with behind.app_context():
+        db.session.remove()
+        db.engine.dispose()

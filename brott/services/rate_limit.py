@@ -26,9 +26,4 @@ def take_key_slot(key_id: int, now: datetime) -> datetime | None:
 
 def _take(key: str, limit: int, now: datetime) -> datetime | None:
     window = timedelta(minutes=int(current_app.config["REPORT_WINDOW_MINUTES"]))
-    store = throttle.counter()
-    wait = store.retry_at(key, limit, now, window)
-    if wait is not None:
-        return wait
-    store.add([key], now, window)
-    return None
+    return throttle.counter().take(key, limit, now, window)

@@ -12,7 +12,12 @@ ones arrive), or, when `REDIS_URL` is configured, Redis counters (INCR + EXPIRE;
 starts at the first failure). Both read the time from the caller, so tests move the clock.
 
 The client address is `request.remote_addr`. Behind a reverse proxy that is the proxy's
-address unless werkzeug's ProxyFix is configured, and then every client would share one limit.
+address, and every client would share one limit, unless PROXY_HOPS says how many proxies set
+X-Forwarded-For (werkzeug's ProxyFix then gives the client's address).
+
+`take` is a check and a count in one step for limits that count every attempt (the report
+forms, services/rate_limit): on PostgreSQL the key is locked for the transaction, in Redis for
+the step, so writers at once cannot all slip under the limit.
 """
 
 from dataclasses import dataclass
@@ -21,7 +26,7 @@ from typing import Protocol
 
 import redis
 from flask import current_app
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 
 from brott.extensions import db
 from brott.models import LoginFailure
@@ -70,6 +75,9 @@ class Counter(Protocol):
     def clear(self, key: str) -> None:
         """Forget the failures of `key`."""
 
+    def take(self, key: str, limit: int, now: datetime, window: timedelta) -> datetime | None:
+        """Count one against `key` if it is under `limit` (None), else when it may again."""
+
 
 class DatabaseCounter:
     """Failures as rows of `login_failure`: every process on the database shares them."""
@@ -102,6 +110,16 @@ class DatabaseCounter:
 
     def clear(self, key: str) -> None:
         db.session.execute(delete(LoginFailure).where(LoginFailure.key == key))
+
+    def take(self, key: str, limit: int, now: datetime, window: timedelta) -> datetime | None:
+        if db.session.get_bind().dialect.name == "postgresql":
+            # held until the caller's commit or rollback: the next taker of this key waits
+            db.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
+        # (SQLite has one writer at a time: a second taker's count waits for the first's)
+        wait = self.retry_at(key, limit, now, window)
+        if wait is None:
+            self.add([key], now, window)
+        return wait
 
 
 class RedisCounter:
@@ -146,6 +164,13 @@ class RedisCounter:
 
     def clear(self, key: str) -> None:
         self.client.delete(*self._names(key))
+
+    def take(self, key: str, limit: int, now: datetime, window: timedelta) -> datetime | None:
+        with self.client.lock(self.prefix + key + ":lock", timeout=5, blocking_timeout=5):
+            wait = self.retry_at(key, limit, now, window)
+            if wait is None:
+                self.add([key], now, window)
+            return wait
 
 
 def counter() -> Counter:
