@@ -11,6 +11,7 @@ import io
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from PIL import Image
 from werkzeug.datastructures import FileStorage
 
@@ -80,6 +81,14 @@ def report_setup(council: Council) -> dict[str, object]:
     db.session.add_all([rule, key])
     db.session.flush()
     return {"body": body, "other_body": other_body, "category": category, "rule": rule, "key": key}
+
+
+@pytest.fixture
+def setup(council):
+    """`report_setup` of the council, committed (import it into a test module to use it)."""
+    made = report_setup(council)
+    db.session.commit()
+    return made
 
 
 def report_objects(council: Council, users: dict[str, User]) -> dict[str, object]:

@@ -13,16 +13,9 @@ from brott.services import invitations
 from brott.services import report_setup as report_bodies
 
 from .conftest import hidden_value, logged_in
-from .report_objects import report_setup
+from .report_objects import setup as setup  # a fixture
 
 BASE = "/r/borlange/admin"
-
-
-@pytest.fixture
-def setup(council):
-    made = report_setup(council)
-    db.session.commit()
-    return made
 
 
 @pytest.fixture

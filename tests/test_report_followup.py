@@ -21,19 +21,13 @@ from brott.models.reports import (
 )
 from brott.services import report_followup, report_handling, reports
 
-from .report_objects import BBOX, report_setup
+from .report_objects import BBOX
+from .report_objects import setup as setup  # a fixture
 from .test_report_notices import REPORTER, file, sent, text, to
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # 10:00 in Stockholm
 WEEKS = timedelta(weeks=4)  # the default follow-up weeks
 RETENTION = timedelta(days=90)  # the default retention
-
-
-@pytest.fixture
-def setup(council):
-    made = report_setup(council)
-    db.session.commit()
-    return made
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from brott.models import OutboxMessage, Role
 from brott.models.reports import CloseReason, ReportStatus
 from brott.services import report_handling, reports
 
-from .report_objects import report_setup
+from .report_objects import setup as setup  # a fixture
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SWEDISH_FOOTER = "Det här meddelandet skickades automatiskt"
@@ -21,13 +21,6 @@ ENGLISH_FOOTER = "This message was sent automatically"
 COMMENT = "INTERNT-SPÅR-kommentar-4711"
 HANDLER = "Hemliga Handläggaren"
 REPORTER = "anmalare@exempel.se"
-
-
-@pytest.fixture
-def setup(council):
-    made = report_setup(council)
-    db.session.commit()
-    return made
 
 
 @pytest.fixture

@@ -24,7 +24,8 @@ from brott.services import report_handling, report_queue
 from brott.services import reports as report_service
 
 from .conftest import hidden_value, logged_in
-from .report_objects import _photo, report_setup
+from .report_objects import _photo
+from .report_objects import setup as setup  # a fixture
 
 NOW = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
 BASE = "/r/borlange/rapporter"
@@ -33,13 +34,6 @@ REPORTER = "boende@exempel.se"
 
 
 # --- factories --------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def setup(council):
-    made = report_setup(council)
-    db.session.commit()
-    return made
 
 
 @pytest.fixture

@@ -1,7 +1,10 @@
 """The council's report service set up by coordinators: settings, categories, responsible
 bodies and routing rules (services/report_setup)."""
 
+from collections.abc import Callable
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from brott.council_scope import council, load, requires, viewer
@@ -66,16 +69,16 @@ def settings():
 @requires(Permission.MANAGE_REPORTS)
 def create_category():
     form = category_form(council().id)
-    if form.validate_on_submit():
-        try:
-            category = service.add_category(council().id, category_data(form))
-            db.session.commit()
-            flash(_("The category %(name)s is saved.", name=category.name), "success")
-            return redirect(url_for("report_setup.index"))
-        except DomainError as error:
-            show_on_form(form, error)
+
+    def save() -> str:
+        category = service.add_category(council().id, category_data(form))
+        return _("The category %(name)s is saved.", name=category.name)
+
+    saved, conflict = _submitted(form, save)
+    if saved is not None:
+        return saved
     page = render_template("reports/setup_category.html", form=form, category=None)
-    return page, _status(form, False)
+    return page, _status(form, conflict)
 
 
 @bp.route("/kategorier/<int:report_category_id>", methods=["GET", "POST"])
@@ -86,16 +89,14 @@ def edit_category(report_category_id: int):
     form = category_form(council().id, category.body_id, obj=category if loaded else None)
     if loaded:
         form.body_id.data = str(category.body_id or "")
-    conflict = False
-    if form.validate_on_submit():
-        try:
-            service.update_category(category, category_data(form), seen_version(form.version.data))
-            db.session.commit()
-            flash(_("The category %(name)s is saved.", name=category.name), "success")
-            return redirect(url_for("report_setup.index"))
-        except DomainError as error:
-            show_on_form(form, error)
-            conflict = _seen_now(form, error, category)
+
+    def save() -> str:
+        service.update_category(category, category_data(form), seen_version(form.version.data))
+        return _("The category %(name)s is saved.", name=category.name)
+
+    saved, conflict = _submitted(form, save, category)
+    if saved is not None:
+        return saved
     page = render_template(
         "reports/setup_category.html",
         form=form,
@@ -110,16 +111,16 @@ def edit_category(report_category_id: int):
 @requires(Permission.MANAGE_REPORTS)
 def create_body():
     form = body_form(council().id, partner_service.partners(viewer()))
-    if form.validate_on_submit():
-        try:
-            body = service.add_body(council().id, body_data(form))
-            db.session.commit()
-            flash(_("%(name)s is saved.", name=body.name), "success")
-            return redirect(url_for("report_setup.index"))
-        except DomainError as error:
-            show_on_form(form, error)
+
+    def save() -> str:
+        body = service.add_body(council().id, body_data(form))
+        return _("%(name)s is saved.", name=body.name)
+
+    saved, conflict = _submitted(form, save)
+    if saved is not None:
+        return saved
     page = render_template("reports/setup_body.html", form=form, body=None)
-    return page, _status(form, False)
+    return page, _status(form, conflict)
 
 
 @bp.route("/organisationer/<int:body_id>", methods=["GET", "POST"])
@@ -130,16 +131,14 @@ def edit_body(body_id: int):
     form = body_form(council().id, partner_service.partners(viewer()), obj=body if loaded else None)
     if loaded:
         form.partner_id.data = str(body.partner_id or "")
-    conflict = False
-    if form.validate_on_submit():
-        try:
-            service.update_body(body, body_data(form), seen_version(form.version.data))
-            db.session.commit()
-            flash(_("%(name)s is saved.", name=body.name), "success")
-            return redirect(url_for("report_setup.index"))
-        except DomainError as error:
-            show_on_form(form, error)
-            conflict = _seen_now(form, error, body)
+
+    def save() -> str:
+        service.update_body(body, body_data(form), seen_version(form.version.data))
+        return _("%(name)s is saved.", name=body.name)
+
+    saved, conflict = _submitted(form, save, body)
+    if saved is not None:
+        return saved
     page = render_template("reports/setup_body.html", form=form, body=body, conflict=conflict)
     return page, _status(form, conflict)
 
@@ -190,6 +189,24 @@ def _index_page(form: RuleForm) -> str:
         rule_form=form,
         delete_form=BareForm(),
     )
+
+
+def _submitted(
+    form, save: Callable[[], str], edited: object = None
+) -> tuple[ResponseReturnValue | None, bool]:
+    """A submitted, valid form saved (`save` returns the message to flash) and committed:
+    (the redirect to the overview, False). Otherwise (None, whether it was a conflict over
+    `edited`), with every message on the form."""
+    if not form.validate_on_submit():
+        return None, False
+    try:
+        message = save()
+        db.session.commit()
+    except DomainError as error:
+        show_on_form(form, error)
+        return None, edited is not None and _seen_now(form, error, edited)
+    flash(message, "success")
+    return redirect(url_for("report_setup.index")), False
 
 
 def _status(form, conflict: bool) -> int:

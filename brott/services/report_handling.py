@@ -14,7 +14,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from brott.errors import DomainError
-from brott.extensions import db
+from brott.extensions import db, rows_affected
 from brott.models import User
 from brott.models.reports import (
     CloseReason,
@@ -259,7 +259,7 @@ def answer_follow_up(report: ResidentReport, fixed: bool, text: str, now: dateti
         .values(follow_up_answered_at=now)
         .execution_options(synchronize_session=False)
     )
-    if not claimed.rowcount:
+    if not rows_affected(claimed):
         raise DomainError(_("This fix has already been answered. Thank you!"))
     db.session.expire(report, ["follow_up_answered_at"])
     if fixed:

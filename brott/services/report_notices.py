@@ -65,16 +65,8 @@ def new_report(report: ResidentReport, now: datetime) -> None:
             link=link,
             has_body=body is not None,
         )
-        outbox.enqueue_to_address(
-            f"report:{report.id}:receipt",
-            REPORT_UPDATE,
-            report.email,
-            email,
-            now,
-            now,
-            council_id=report.council_id,
-            link=link,
-            report_id=report.id,
+        _enqueue(
+            report, f"report:{report.id}:receipt", REPORT_UPDATE, report.email, email, link, now
         )
 
 
@@ -121,10 +113,32 @@ def _mail_body(
         link=link,
         **context,
     )
-    outbox.enqueue_to_address(
+    _enqueue(
+        report,
         key,
         REPORT_NEW if template == "report_new" else REPORT_FOLLOW_UP,
         body.contact_email.strip().lower(),
+        email,
+        link,
+        now,
+    )
+
+
+def _enqueue(
+    report: ResidentReport,
+    key: str,
+    kind: str,
+    address: str,
+    email: Email,
+    link: str,
+    now: datetime,
+) -> None:
+    """One mail about the report, due now, named by the report (it goes with the residents'
+    addresses at retention)."""
+    outbox.enqueue_to_address(
+        key,
+        kind,
+        address,
         email,
         now,
         now,
@@ -166,16 +180,14 @@ def public_change(report: ResidentReport, event: ReportEvent, now: datetime) -> 
             fixed=report.status is ReportStatus.FIXED,
             link=link,
         )
-        outbox.enqueue_to_address(
+        _enqueue(
+            report,
             _key(f"report:{report.id}:event:{event.id}:to:", address),
             REPORT_UPDATE,
             address,
             email,
+            link,
             now,
-            now,
-            council_id=report.council_id,
-            link=link,
-            report_id=report.id,
         )
 
 

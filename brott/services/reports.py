@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 
 from brott.errors import DomainError
-from brott.extensions import db
+from brott.extensions import db, rows_affected
 from brott.models import Place
 from brott.models.reports import (
     OPEN_STATUSES,
@@ -356,7 +356,7 @@ def add_supporters(report: ResidentReport, count: int) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.expire(report, ["supporters"])
-    return bool(done.rowcount)
+    return bool(rows_affected(done))
 
 
 def original_of(report: ResidentReport) -> ResidentReport:

@@ -62,7 +62,7 @@ def test_police_liaison_sees_only_shared_notes_at_est_and_adds_a_shared_note(
     # from there may still be counted in their own section)
     expect(notes).not_to_contain_text("Tjärna Ängar")
     expect(notes).to_contain_text("gångtunneln")
-    counts = picture.locator("table.counts")
+    counts = notes.locator("table.counts")
     expect(counts).to_contain_text("Centrum")
     expect(counts).to_contain_text("Klotter")
     expect(counts).not_to_contain_text("Skadegörelse")  # the internal note's category
