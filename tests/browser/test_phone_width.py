@@ -108,7 +108,7 @@ TOOL_SAMPLE = 2
 WORDS = {"kind": ["csv", "xlsx"], "change": ["ned"], "fmt": ["json"], "rest": ["v2/x"]}
 WORDS["service_code"] = ["belysning"]
 KINDS = {"plats": "place_id", "kategori": "category_id"}  # <kind>/<item_id> of places.toggle
-SAMPLE = 5  # objects of each kind whose pages are visited: the oldest four and the newest
+SAMPLE = 3  # objects of each kind whose pages are visited: the oldest two and the newest
 # endpoints answering with something other than a page (files to download)
 NOT_PAGES = {"static", "certification.export", "cameras.register_csv"}
 # … Open311's JSON, photos, and the GETs that only lead back to a page visited anyway
@@ -310,8 +310,17 @@ class Crawl:
     too_wide: dict[str, int] = field(default_factory=dict)
     failed: dict[str, int] = field(default_factory=dict)
     seen: int = 0
+    refusals: set[int] = field(default_factory=set)  # the refusal pages already laid out
 
     def visit(self, page: Page, server: LiveServer, path: str) -> None:
+        # a role meets the same refusal page (403, 404) on many paths: it is laid out in the
+        # browser once; the others are asked for without rendering, to see they are refusals
+        asked = page.request.get(f"{server.url}{path}", max_redirects=0)
+        if asked.status in (403, 404) and asked.status in self.refusals:
+            self.seen += 1
+            return
+        if asked.status in (403, 404):
+            self.refusals.add(asked.status)
         response = page.goto(f"{server.url}{path}")
         assert response is not None, path
         if not response.headers.get("content-type", "").startswith("text/html"):
