@@ -6,8 +6,6 @@ CSV for the supervisory authority. A running site is reviewed yearly and the coo
 reminded when a review falls due.
 """
 
-import csv
-import io
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -22,7 +20,7 @@ from brott.links import external_url
 from brott.models import Council, User
 from brott.models.cameras import CameraSite
 from brott.policy import Permission, Viewer
-from brott.services import outbox
+from brott.services import outbox, tables
 from brott.services.cameras import RUNNING
 from brott.services.emails import compose
 from brott.services.users import active_members
@@ -68,38 +66,25 @@ REGISTER_COLUMNS = (
 
 def register_csv(sites: Iterable[CameraSite]) -> bytes:
     """The register as the supervisory authority may ask for it: CSV, UTF-8 with a BOM and
-    semicolons, as Swedish spreadsheets open it."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([str(column) for column in REGISTER_COLUMNS])
-    for site in sites:
-        writer.writerow(
-            _cell(value)
-            for value in (
-                site.title,
-                site.place.name,
-                site.stage_label,
-                site.camera_count,
-                site.coverage,
-                site.recording_hours,
-                site.storage_days,
-                site.operator,
-                site.installed_on,
-                site.ended_on,
-                site.keep_until,
-                site.permit_case_number,
-            )
+    semicolons, as Swedish spreadsheets open it (services/tables)."""
+    rows = [
+        (
+            site.title,
+            site.place.name,
+            site.stage_label,
+            site.camera_count,
+            " ".join(site.coverage.split()),
+            site.recording_hours,
+            site.storage_days,
+            site.operator,
+            site.installed_on,
+            site.ended_on,
+            site.keep_until,
+            site.permit_case_number,
         )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _cell(value: object) -> str:
-    """A value as text; one a spreadsheet would take for a formula is kept as text."""
-    if value is None:
-        return ""
-    text = value.isoformat() if isinstance(value, date) else str(value)
-    text = " ".join(text.split())
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+        for site in sites
+    ]
+    return tables.to_csv(tables.Table(_("Camera register"), REGISTER_COLUMNS, rows))
 
 
 # --- the yearly review --------------------------------------------------------------------------

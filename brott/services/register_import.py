@@ -28,7 +28,7 @@ from typing import IO, Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import String
 
@@ -39,6 +39,7 @@ from brott.models import Place
 from brott.models.certification import STATUS_LABELS, Business
 from brott.models.place import name_key
 from brott.services import certification as service
+from brott.services import tables
 
 MAX_ROWS = 5000
 # rows read at most, empty ones included: a sheet of a million empty rows is not walked through
@@ -490,29 +491,9 @@ def export_table(council_id: int, today: date) -> tuple[list[str], list[list[Any
 
 def export_csv(council_id: int, today: date) -> bytes:
     """The register as CSV: UTF-8 with BOM, semicolons (as Swedish spreadsheets expect)."""
-    header, rows = export_table(council_id, today)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(
-            ["" if v is None else v.isoformat() if isinstance(v, date) else v for v in row]
-        )
-    return out.getvalue().encode("utf-8-sig")
+    return tables.to_csv(tables.Table(_("Register"), *export_table(council_id, today)))
 
 
 def export_xlsx(council_id: int, today: date) -> bytes:
     """The register as an .xlsx workbook of one sheet."""
-    header, rows = export_table(council_id, today)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return tables.to_xlsx(tables.Table(_("Register"), *export_table(council_id, today)))
