@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from brott.calendar.views import bp as calendar_bp
     from brott.cameras.views import bp as cameras_bp
     from brott.certification.views import bp as certification_bp
+    from brott.exports.views import bp as exports_bp
     from brott.indicators.views import bp as indicators_bp
     from brott.measures.views import bp as measures_bp
     from brott.meetings.views import bp as meetings_bp
@@ -77,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         public_reports_bp,
         open311_bp,
         calendar_bp,
+        exports_bp,
         admin_bp,
     ):
         app.register_blueprint(blueprint)

@@ -166,6 +166,12 @@ MATRIX: dict[str, dict[str, object]] = {
     "certification.index": READ_COUNCIL,
     "certification.business": READ_COUNCIL,
     "certification.export": READ_COUNCIL,
+    # spreadsheets of the lists: as their pages (the rows are the viewer's, tests/test_exports)
+    "exports.measures": READ_COUNCIL,
+    "exports.journal": READ_COUNCIL,
+    "exports.actions": READ_COUNCIL,
+    "exports.notes": READ_COUNCIL,
+    "exports.reports": _row(LOGIN, 404, OK, OK, OK, OK, OK, OK),
     "certification.new": MANAGE_REGISTER,
     "certification.edit": MANAGE_REGISTER,
     "certification.inspect": INSPECT,

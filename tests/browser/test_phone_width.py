@@ -111,6 +111,7 @@ KINDS = {"plats": "place_id", "kategori": "category_id"}  # <kind>/<item_id> of 
 SAMPLE = 3  # objects of each kind whose pages are visited: the oldest two and the newest
 # endpoints answering with something other than a page (files to download)
 NOT_PAGES = {"static", "certification.export", "cameras.register_csv"}
+NOT_PAGES |= {f"exports.{name}" for name in ("measures", "journal", "actions", "notes", "reports")}
 # … Open311's JSON, photos, and the GETs that only lead back to a page visited anyway
 NOT_PAGES |= {
     "open311.discovery",

@@ -1,0 +1,1 @@
+"""Spreadsheet exports of what a member may read (services/exports)."""
