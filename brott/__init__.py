@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     uploads.init_app(app)  # before input_guard's hook: it reads the body
     _configure_login(app)
 
+    from brott.about.views import bp as about_bp
     from brott.accounts.views import bp as accounts_bp
     from brott.actions.views import bp as actions_bp
     from brott.activity.views import bp as activity_bp
@@ -80,6 +81,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         calendar_bp,
         exports_bp,
         admin_bp,
+        about_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -60,6 +60,9 @@ DEFAULTS = {
     # behind one nginx): then the client's address, not the proxy's, is what rate limits and
     # login throttling count. 0 (the default) trusts no such header: a client could forge it
     "PROXY_HOPS": 0,
+    # where the accessibility statement (/tillganglighet) asks people to write; empty: the
+    # statement tells them to contact their municipality
+    "ACCESSIBILITY_CONTACT": "",
     "REDIS_URL": None,  # e.g. redis://127.0.0.1:6379/0: login failures counted there, not in SQL
     "REDIS_KEY_PREFIX": "brott:",  # keeps installations that share one Redis apart
 }

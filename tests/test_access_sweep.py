@@ -56,6 +56,7 @@ PUBLIC_ENDPOINTS = {
     "accounts.forgot_password",  # asks for a reset link; answers alike for any address
     "accounts.set_password",  # the e-mailed reset link: the token is the credential
     "accounts.accept_invitation",  # the e-mailed invitation: the token is the credential
+    "about.accessibility",  # the accessibility statement: for everyone, as the law asks
 }
 
 # answers a council's public pages give every viewer by design, though the policy admits

@@ -121,6 +121,7 @@ MATRIX: dict[str, dict[str, object]] = {
     # the language switch: anyone, logged in or not; it redirects back
     "auth.set_language": _row(302, 302, 302, 302, 302, 302, 302),
     "auth.profile": ANY_USER,
+    "about.accessibility": PUBLIC,
     "admin.audit_log": MANAGE_USERS,
     "admin.retention": MANAGE_USERS,
     # passwords and invitations: the token the matrix passes is an action link's, which

@@ -531,6 +531,7 @@ def test_a_sample_of_pages_has_no_serious_axe_findings_at_phone_width(
         for role, endpoints in AXE_SAMPLE.items()
     }
     paths["anonymous"] = ["/logga-in", "/glomt-losenord", "/losenord/x", "/finns-inte"]
+    paths["anonymous"].append("/tillganglighet")
     with live_app.app_context():
         tracking = _tracking_tokens(council)[1]
     paths["anonymous"] += [
