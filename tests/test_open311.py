@@ -311,7 +311,9 @@ def _list_filters(world, client) -> None:
     assert set(ids("status=open&status=closed&service_code=annat&service_code=belysning")) == recent
     assert ids("service_code=annat") == []
     start = (utcnow() - timedelta(days=120)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    end = (utcnow() - timedelta(days=99)).strftime("%Y-%m-%d")
+    # a day alone means Stockholm's midnight starting it: two days after the old report's,
+    # so the old one is inside at any hour the suite runs (one day was not, after 22:00 UTC)
+    end = (utcnow() - timedelta(days=98)).strftime("%Y-%m-%d")
     assert ids(f"start_date={start}&end_date={end}") == [old.id]
     assert ids(f"end_date={end}") == [old.id]  # the 90 days before it
     assert set(ids(f"start_date={start}")) == recent | {old.id}
