@@ -10,7 +10,9 @@ from openpyxl import load_workbook
 
 from brott.extensions import db
 from brott.models import MeasureStatus, Role, Visibility
+from brott.models.audit import AuditEntry
 from brott.services import reports as report_service
+from brott.services.tables import Table, to_csv, to_xlsx
 
 from .conftest import logged_in
 from .report_objects import setup as setup  # a fixture: a body, a category, settings
@@ -117,6 +119,36 @@ def test_the_police_get_the_shared_notes_only_and_nobody_gets_a_residents_addres
         csv_body = logged_in(app, who).get(f"{BASE}/rapporter.csv").data
         assert REPORTER.encode() not in csv_body
         assert world["report"].token.encode() not in csv_body
+
+
+def test_the_polices_download_of_notes_is_in_the_audit_log_as_each_note_they_open(
+    app, world, police, coordinator
+):
+    def downloads() -> list[AuditEntry]:
+        db.session.expire_all()
+        return list(
+            db.session.scalars(
+                db.select(AuditEntry).where(
+                    AuditEntry.object_type == "note", AuditEntry.action == "view"
+                )
+            )
+        )
+
+    logged_in(app, coordinator).get(f"{BASE}/lagesbild.csv")
+    assert downloads() == []  # the municipality's own reads are not logged
+    logged_in(app, police).get(f"{BASE}/lagesbild.xlsx")
+    [entry] = downloads()
+    assert entry.action == "view" and entry.actor_label == police.email
+    assert entry.summary_values == {"count": 1}  # the one shared note
+
+
+def test_odd_values_reach_a_spreadsheet_as_values():
+    table = Table("Lista: [a/b]", ["Text", "Tal"], [["rad\x01ett\x0btvå", 60.4858]])
+    sheet = load_workbook(io.BytesIO(to_xlsx(table))).active
+    assert [cell.value for cell in sheet[2]] == ["radetttvå", 60.4858]  # no cell holds \x01
+    assert sheet.title == "Lista   a b"
+    [_, row] = rows_of_csv(to_csv(table))
+    assert row == ["radetttvå", "60,4858"]  # Swedish Excel's decimal comma
 
 
 def test_a_bodys_staff_get_their_bodys_reports_only(app, world, make_user, council, setup):

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort
 
 from brott import clock
 from brott.council_scope import council, requires, viewer
+from brott.extensions import db
 from brott.policy import Permission, Viewer
 from brott.services import exports
 from brott.services.tables import KINDS, Table, download
@@ -19,7 +20,9 @@ def _file(name: str, build: Callable[[Viewer], Table], kind: str) -> Response:
     if kind not in KINDS:
         abort(404)
     filename = f"{council().slug}-{name}-{clock.today().isoformat()}"
-    return download(build(viewer()), filename, kind)
+    table = build(viewer())
+    db.session.commit()  # what the build logged (the police's download of notes)
+    return download(table, filename, kind)
 
 
 @bp.route("/insatser.<kind>")

@@ -1,7 +1,8 @@
 """What a member may take to a spreadsheet: the council's measures, the measures' journal,
 actions, situation notes and residents' reports, as tables (services/tables) of exactly what
 the member may read on the pages: every query starts from `policy.scoped`, so the police get
-the shared notes only and a body's staff their body's reports only. Headers are in the
+the shared notes only (and their download is in the audit log, as every note they open)
+and a body's staff their body's reports only. Headers are in the
 user's language. A resident's e-mail address is never exported, nor a tracking link.
 
 Each export reads a fixed number of statements, whatever the number of rows.
@@ -10,7 +11,7 @@ Each export reads a fixed number of statements, whatever the number of rows.
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
-from brott import policy
+from brott import clock, policy
 from brott.extensions import db
 from brott.models import (
     ACTION_STATUS_LABELS,
@@ -25,6 +26,7 @@ from brott.models.meeting import ACTION_ORIGIN_LABELS
 from brott.models.notes import SOURCE_LABELS, VISIBILITY_LABELS
 from brott.models.reports import CLOSE_REASON_LABELS, REPORT_STATUS_LABELS, ResidentReport
 from brott.policy import Permission, Viewer
+from brott.services import audit
 from brott.services.tables import Table, rows_of
 
 MAX_ROWS = 100_000  # per export: far above any council's real numbers, a bound all the same
@@ -151,13 +153,27 @@ def actions(viewer: Viewer) -> Table:
 
 
 def notes(viewer: Viewer) -> Table:
-    """The situation notes the viewer may read (the police: the shared ones), newest first."""
-    found = db.session.scalars(
-        policy.scoped(viewer, SituationNote)
-        .options(joinedload(SituationNote.place), joinedload(SituationNote.category))
-        .order_by(SituationNote.observed_from.desc(), SituationNote.id.desc())
-        .limit(MAX_ROWS)
+    """The situation notes the viewer may read (the police: the shared ones), newest first.
+    As each note the police open, the police's download is written to the audit log, with
+    the number of notes it held (the caller commits)."""
+    found = list(
+        db.session.scalars(
+            policy.scoped(viewer, SituationNote)
+            .options(joinedload(SituationNote.place), joinedload(SituationNote.category))
+            .order_by(SituationNote.observed_from.desc(), SituationNote.id.desc())
+            .limit(MAX_ROWS)
+        )
     )
+    if policy.audits_reads(viewer):
+        audit.record(
+            "view",
+            council_id=viewer.council_id,
+            object_type="note",
+            summary=audit.N_("The police downloaded %(count)s shared notes as a spreadsheet."),
+            summary_values={"count": len(found)},
+            at=clock.now(),
+            session=db.session,
+        )
     header = [
         _("Observed from"),
         _("Observed until"),
