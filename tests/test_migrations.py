@@ -134,3 +134,57 @@ def test_free_text_places_of_actions_become_places_without_losing_text(app_at_00
     downgrade(revision="0003")
     texts = run(sa.text("SELECT place FROM action ORDER BY id")).scalars().all()
     assert texts == ["Resecentrum", "Torget", "Östra Parken", "Östra Parken", ""]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app_at_0012(request, tmp_path):
+    with empty_database(request.param, tmp_path) as url:
+        app = create_app(test_config(url))
+        with app.app_context():
+            upgrade(revision="0012")
+            yield app
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_mails_queued_before_0013_are_tied_to_their_report(app_at_0012):
+    run = db.session.execute
+    run(
+        sa.text(
+            "INSERT INTO council (id, slug, name, municipality, note_retention_months, "
+            "created_at) VALUES (1, 'a', 'A', 'A', 24, '2026-01-01')"
+        )
+    )
+    run(
+        sa.text(
+            "INSERT INTO report_category (id, council_id, name, name_en, name_key, "
+            "service_code, description, position, active, version) "
+            "VALUES (1, 1, 'Belysning', '', 'belysning', 'belysning', '', 1, true, 1)"
+        )
+    )
+    run(
+        sa.text(
+            "INSERT INTO resident_report (id, council_id, token, category_id, status, "
+            "is_open, referral, address, description, locale, source, supporters, "
+            "created_at, updated_at, version) VALUES (7, 1, 't', 1, 'closed', false, '', "
+            "'Torget', 'Lampan', 'sv', 'web', 0, '2026-01-01', '2026-01-01', 1)"
+        )
+    )
+    keys = ["report:7:receipt", "report:7:event:3:to:a@exempel.se", "report:99:receipt", "x:7"]
+    for n, key in enumerate(keys, start=1):
+        run(
+            sa.text(
+                "INSERT INTO outbox_message (id, key, kind, council_id, recipient_email, "
+                "subject, body, link, due_at, status, attempts, last_error, created_at, "
+                "html_body) VALUES (:id, :key, 'report_update', 1, 'a@exempel.se', 's', "
+                "'b', '', '2026-01-01', 'sent', 1, '', '2026-01-01', '')"
+            ),
+            {"id": n, "key": key},
+        )
+    db.session.commit()
+    upgrade()
+    tied = run(sa.text("SELECT id, report_id FROM outbox_message ORDER BY id")).all()
+    # the report's two mails; a key naming no report, or not a report's, stays untied
+    assert [tuple(row) for row in tied] == [(1, 7), (2, 7), (3, None), (4, None)]
+    db.session.commit()
+    _check(app_at_0012)
