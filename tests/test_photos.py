@@ -182,6 +182,13 @@ def test_files_follow_the_transaction_of_their_rows(council):
     other_path = photos.photo_dir() / other.storage_key
     db.session.close()
     assert not other_path.exists()
+    # a savepoint released inside the unit of work is no commit: its rollback keeps the file
+    photos.discard(db.session.get(Photo, kept.id))
+    with db.session.begin_nested():
+        pass
+    assert kept_path.is_file()
+    db.session.rollback()
+    assert kept_path.is_file()
     # a committed discard deletes the file
     photos.discard(db.session.get(Photo, kept.id))
     db.session.commit()

@@ -200,6 +200,31 @@ def test_a_bodys_staff_cannot_merge_into_another_bodys_report_nor_into_a_closed_
     assert _fresh(report.id).is_open
 
 
+def test_a_bodys_staff_cannot_merge_into_another_bodys_report_through_a_duplicate(
+    app, frozen, coordinator, staff, setup, make_report
+):
+    mine = make_report()
+    theirs = make_report(address="Torget 1")
+    theirs.body_id = setup["other_body"].id
+    link = make_report(address="Torget 2")  # the body's own, merged into the other body's
+    db.session.commit()
+    report_handling.close(
+        link, coordinator, CloseReason.DUPLICATE, "", "", theirs, link.version, NOW
+    )
+    db.session.commit()
+    answer = _post(
+        logged_in(app, staff),
+        mine.id,
+        "stang",
+        "close",
+        reason="duplicate",
+        original_id=str(link.id),
+    )
+    assert answer.status_code == 400
+    assert _fresh(theirs.id).supporters == 1  # the coordinator's merge only
+    assert _fresh(mine.id).is_open
+
+
 def test_a_merge_across_bodies_names_neither_report_to_the_other_bodys_staff(
     app, frozen, coordinator, staff, other_staff, setup, make_report
 ):

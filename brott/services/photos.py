@@ -94,6 +94,8 @@ DOOMED = "photos_doomed"
 
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the outer transaction may still roll back
     session.info.pop(WRITTEN, None)
     for path in session.info.pop(DOOMED, []):
         path.unlink(missing_ok=True)

@@ -178,12 +178,17 @@ def close(
 def _merge_into(report: ResidentReport, original: ResidentReport, now: datetime) -> None:
     """Merge a duplicate: its supporters, and its reporter as one more, follow the original."""
     report.duplicate_of = original
+    # its count as it stands now, the row locked (a "me too" at this moment waits, then finds
+    # the report closed): the count loaded with the page may miss one
+    supporters = db.session.scalar(
+        db.select(ResidentReport.supporters).where(ResidentReport.id == report.id).with_for_update()
+    )
     db.session.execute(
         db.update(ReportSupporter)
         .where(ReportSupporter.report_id == report.id)
         .values(report_id=original.id)
     )
-    if not reports.add_supporters(original, report.supporters + 1):
+    if not reports.add_supporters(original, (supporters or 0) + 1):
         raise DomainError(_("The original report was closed meanwhile."), "original_id")
     if report.email:
         db.session.add(

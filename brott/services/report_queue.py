@@ -35,7 +35,7 @@ from brott.models.reports import (
     TimeOfDay,
 )
 from brott.policy import Permission, Viewer
-from brott.services import actions, notes
+from brott.services import actions, notes, reports
 from brott.services.versions import flush_or_conflict
 
 PAGE_SIZE = 50
@@ -279,9 +279,11 @@ def original_for(viewer: Viewer, number: str) -> ResidentReport | None:
     if not is_id(digits):
         return None
     found = db.session.scalar(_reports_of(viewer).where(ResidentReport.id == int(digits)))
-    if found is None or not policy.can(viewer, Permission.HANDLE_REPORTS, found):
+    if found is None:
         return None
-    return found
+    # a duplicate is merged into its own original: that is the report the viewer must handle
+    root = reports.original_of(found)
+    return root if policy.can(viewer, Permission.HANDLE_REPORTS, root) else None
 
 
 # --- a report turned into a situation note or an action --------------------------------------
