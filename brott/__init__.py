@@ -25,7 +25,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.load_config(app, test_config)
     hops = int(app.config["PROXY_HOPS"])
     if hops > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        # the client's address and scheme; the host is the proxy's to pass as Host
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))

@@ -56,7 +56,7 @@ DEFAULTS = {
     # the map of the public report page: any XYZ tile server; the page works without it
     "MAP_TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
     "MAP_TILE_ATTRIBUTION": "© OpenStreetMap contributors",
-    # how many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (e.g. 1
+    # how many reverse proxies in front of the app set X-Forwarded-For and -Proto (e.g. 1
     # behind one nginx): then the client's address, not the proxy's, is what rate limits and
     # login throttling count. 0 (the default) trusts no such header: a client could forge it
     "PROXY_HOPS": 0,

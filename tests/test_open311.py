@@ -340,6 +340,7 @@ def _list_filters(world, client) -> None:
             ("updated_after=2024-01-01T25:00Z", "updated_after"),
             ("start_date=2024-02-01&end_date=2024-01-01", "end_date"),
             ("start_date=2024-01-01&end_date=2024-04-01", "end_date"),  # 91 days
+            ("start_date=2026-08-01&end_date=2026-11-01", "end_date"),  # 92 days
             ("status=pending", "status"),
             ("service_request_id=12,abc", "service_request_id"),
             ("page=0", "page"),
@@ -348,6 +349,9 @@ def _list_filters(world, client) -> None:
             asked = client.get(f"{V2}/requests.{fmt}?{query}&locale=en")
             (text,) = error_of(asked, fmt, 400)
             assert name in text, (query, text)
+        # 90 calendar days over the October clock change are 90 days and an hour: allowed
+        across = client.get(f"{V2}/requests.{fmt}?start_date=2026-08-01&end_date=2026-10-30")
+        assert across.status_code == 200
         texts = error_of(client.get(f"{V2}/requests.{fmt}?status=x&page=-1"), fmt, 400)
         assert len(texts) == 2  # every problem at once
 

@@ -1,10 +1,11 @@
 """Tables for spreadsheets: one header and rows, written as CSV or .xlsx.
 
 CSV is written as Swedish Excel opens it with å, ä and ö intact: UTF-8 with a byte order mark,
-`;` between fields, CRLF line ends. A date is written as 2026-11-27, a moment as Stockholm's
-wall clock (2026-11-27 14:05). A text a spreadsheet would read as a formula (starting with
-=, +, -, @, TAB or CR) gets a "'" in front in both formats, and .xlsx cells holding text are
-typed as text, so nothing a resident or a member typed is ever run by a spreadsheet.
+`;` between fields, CRLF line ends, a decimal comma. A date is written as 2026-11-27, a moment
+as Stockholm's wall clock (2026-11-27 14:05). A text a spreadsheet would read as a formula
+(starting with =, +, -, @, TAB or CR) gets a "'" in front in both formats, and .xlsx cells
+holding text are typed as text, so nothing a resident or a member typed is ever run by a
+spreadsheet. Control characters no cell may hold are dropped.
 """
 
 import csv
@@ -16,6 +17,7 @@ from typing import Any
 
 from flask import Response
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from brott.clock import STOCKHOLM
@@ -53,7 +55,9 @@ def _plain(value: Any) -> Any:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, str):
-        return neutralised(value)
+        # characters no spreadsheet cell holds (C0 controls but TAB, LF, CR), e.g. from an
+        # imported file: dropped, as openpyxl refuses them
+        return neutralised(ILLEGAL_CHARACTERS_RE.sub("", value))
     return str(value) if not isinstance(value, int | float | date) else value
 
 
@@ -62,10 +66,16 @@ def to_csv(table: Table) -> bytes:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([str(name) for name in table.header])
     for row in table.rows:
-        writer.writerow(
-            [value.isoformat() if isinstance(value, date) else value for value in map(_plain, row)]
-        )
+        writer.writerow([_csv_value(value) for value in map(_plain, row)])
     return out.getvalue().encode("utf-8-sig")
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(value).replace(".", ",")  # Swedish Excel's decimal comma: read as a number
+    return value
 
 
 def to_xlsx(table: Table) -> bytes:
