@@ -9,7 +9,7 @@ Each export reads a fixed number of statements, whatever the number of rows.
 """
 
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from brott import clock, policy
 from brott.extensions import db
@@ -27,6 +27,7 @@ from brott.models.notes import SOURCE_LABELS, VISIBILITY_LABELS
 from brott.models.reports import CLOSE_REASON_LABELS, REPORT_STATUS_LABELS, ResidentReport
 from brott.policy import Permission, Viewer
 from brott.services import audit
+from brott.services import measures as measure_service
 from brott.services.tables import Table, rows_of
 
 MAX_ROWS = 100_000  # per export: far above any council's real numbers, a bound all the same
@@ -37,16 +38,8 @@ def _names(people) -> str:
 
 
 def measures(viewer: Viewer) -> Table:
-    found = db.session.scalars(
-        policy.scoped(viewer, Measure)
-        .options(
-            joinedload(Measure.promise),
-            selectinload(Measure.owners),
-            selectinload(Measure.partners),
-        )
-        .order_by(Measure.number.is_(None), Measure.number, Measure.title)
-        .limit(MAX_ROWS)
-    )
+    """The measures as their list shows them, in promise order."""
+    found = measure_service.list_measures(viewer, measure_service.MeasureFilters())
     header = [
         _("No."),
         _("Measure"),
