@@ -16,8 +16,6 @@ from brott.extensions import db
 from brott.models import (
     ACTION_STATUS_LABELS,
     STATUS_LABELS,
-    Action,
-    ActionStatus,
     Measure,
     MeasureUpdate,
     SituationNote,
@@ -26,6 +24,7 @@ from brott.models.meeting import ACTION_ORIGIN_LABELS
 from brott.models.notes import SOURCE_LABELS, VISIBILITY_LABELS
 from brott.models.reports import CLOSE_REASON_LABELS, REPORT_STATUS_LABELS, ResidentReport
 from brott.policy import Permission, Viewer
+from brott.services import actions as action_service
 from brott.services import audit
 from brott.services import measures as measure_service
 from brott.services.tables import Table, rows_of
@@ -111,14 +110,12 @@ def journal(viewer: Viewer) -> Table:
 def actions(viewer: Viewer) -> Table:
     """The actions the viewer sees on the actions page: everyone's for those who manage the
     meetings, else their own."""
-    stmt = (
-        policy.scoped(viewer, Action)
-        .options(joinedload(Action.owner), joinedload(Action.meeting), joinedload(Action.place))
-        .order_by(Action.status == ActionStatus.DONE, Action.due_date, Action.id)
-        .limit(MAX_ROWS)
-    )
-    if not policy.can(viewer, Permission.MANAGE_MEETINGS):
-        stmt = stmt.where(Action.owner_id == viewer.user_id)
+    manages = policy.can(viewer, Permission.MANAGE_MEETINGS)
+    if manages or viewer.user_id is not None:  # one who is no user owns no action
+        owner_id = None if manages else viewer.user_id
+        found = action_service.actions_for(viewer.council_id, owner_id, open_only=False)
+    else:
+        found = []
     header = [
         _("Action"),
         _("Owner"),
@@ -131,7 +128,7 @@ def actions(viewer: Viewer) -> Table:
         _("Closed"),
     ]
     rows = rows_of(
-        db.session.scalars(stmt),
+        found,
         lambda a: a.title,
         lambda a: a.owner.name,
         lambda a: a.due_date,
