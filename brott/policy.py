@@ -39,6 +39,7 @@ from brott.models import (
 from brott.models.activity import ActivityEntry, ActivityKind
 from brott.models.cameras import CameraBalancing, CameraSite, GuardDeployment
 from brott.models.certification import Business, Certificate, ChecklistPoint, Inspection
+from brott.models.follow_up import Assessment, Problem
 from brott.models.indicators import Indicator, IndicatorValue
 from brott.models.reports import (
     Open311Key,
@@ -88,6 +89,11 @@ class Permission(enum.Enum):
     VIEW_ALL_REPORTS = "view_all_reports"  # every body's reports, and the safety marks
     HANDLE_REPORTS = "handle_reports"  # status, replies, comments, reassigning, the e-mail
     MANAGE_REPORTS = "manage_reports"  # categories, bodies, routing, settings, Open311 keys
+    # following the promise up (models/follow_up)
+    JUDGE_MEASURES = "judge_measures"  # the scorecard's judgements, at each follow-up
+    MANAGE_PROBLEMS = "manage_problems"  # the situation analysis's problems and their links
+    VIEW_PROGRESS = "view_progress"  # the public progress page: what of it the council made public
+    USE_API = "use_api"  # the read-only JSON API, with a personal token
 
 
 class ViewerKind(enum.StrEnum):
@@ -110,6 +116,8 @@ _READ = {
     Permission.SUBMIT_REPORT,
     Permission.VIEW_REPORTS,
     Permission.VIEW_ALL_REPORTS,
+    Permission.VIEW_PROGRESS,
+    Permission.USE_API,
 }
 _MUNICIPALITY = _READ | {Permission.VIEW_INTERNAL_NOTES}
 _COORDINATE = _MUNICIPALITY | {
@@ -124,12 +132,14 @@ _COORDINATE = _MUNICIPALITY | {
     Permission.MANAGE_CAMERAS,
     Permission.HANDLE_REPORTS,
     Permission.MANAGE_REPORTS,
+    Permission.JUDGE_MEASURES,
+    Permission.MANAGE_PROBLEMS,
 }
 
 # The one table of rules. A member's permissions come from their role; a public visitor's
 # from PUBLIC; an API token has its user's permissions limited to TOKEN, so a token never
-# exceeds its user. The public pages and the API add their read permissions here when
-# they land; until then no page admits either.
+# exceeds its user. Pages find their viewer from the login (a member or the public); only the
+# API makes a token viewer.
 RULES: dict[Role | ViewerKind, frozenset[Permission]] = {
     Role.ADMIN: frozenset(
         _COORDINATE
@@ -148,11 +158,27 @@ RULES: dict[Role | ViewerKind, frozenset[Permission]] = {
     Role.POLICE: frozenset(_READ | {Permission.INSPECT}),
     # a responsible body's staff handle their body's reports (see `can` and `scoped`)
     Role.BODY_STAFF: frozenset(
-        {Permission.SUBMIT_REPORT, Permission.VIEW_REPORTS, Permission.HANDLE_REPORTS}
+        {
+            Permission.SUBMIT_REPORT,
+            Permission.VIEW_REPORTS,
+            Permission.HANDLE_REPORTS,
+            Permission.VIEW_PROGRESS,
+        }
     ),
     # anyone may report what feels unsafe, on the public pages and through Open311
-    ViewerKind.PUBLIC: frozenset({Permission.SUBMIT_REPORT}),
-    ViewerKind.TOKEN: frozenset(),
+    ViewerKind.PUBLIC: frozenset({Permission.SUBMIT_REPORT, Permission.VIEW_PROGRESS}),
+    # a token reads what its user may read, and nothing of the measure tools or reports; the
+    # notes it reaches are the shared ones (no token reads internal notes)
+    ViewerKind.TOKEN: frozenset(
+        {
+            Permission.USE_API,
+            Permission.VIEW_MEASURES,
+            Permission.VIEW_MEETINGS,
+            Permission.VIEW_NOTES,
+            Permission.VIEW_PLACES,
+            Permission.VIEW_PROGRESS,
+        }
+    ),
 }
 
 # what a role may do only to objects it is tied to (owner, author), unless it also manages
@@ -385,6 +411,8 @@ READ_PERMISSION: dict[type, Permission] = {
     RoutingRule: Permission.MANAGE_REPORTS,
     ReportSettings: Permission.MANAGE_REPORTS,
     Open311Key: Permission.MANAGE_REPORTS,
+    Assessment: Permission.VIEW_MEASURES,
+    Problem: Permission.VIEW_MEASURES,
 }
 
 

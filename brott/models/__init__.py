@@ -3,6 +3,8 @@
 # the measure tools: import their classes from their modules (brott.models.walks, …)
 from brott.models import (  # noqa: F401
     activity,
+    api_token,
+    follow_up,
     cameras,
     certification,
     indicators,

@@ -21,6 +21,10 @@ class Council(Base):
     note_retention_months: Mapped[int] = mapped_column(default=24, server_default="24")
     # roles (values of Role) whose members must log in with a second factor
     two_factor_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # the promise is followed up every this many months (6: half-yearly, 12: yearly)
+    follow_up_months: Mapped[int] = mapped_column(default=6, server_default="6")
+    # who residents contact about the promise, on the public progress page
+    public_contact: Mapped[str] = mapped_column(String(300), default="", server_default="")
     version: Mapped[int] = mapped_column(Integer, nullable=False)  # see services/versions
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -58,6 +58,27 @@ TOOL_LABELS = {
 }
 
 
+class PublicField(enum.StrEnum):
+    """What of a measure its council may show on the public progress page."""
+
+    SUMMARY = "summary"
+    STATUS = "status"
+    PROGRESS = "progress"
+    JUDGEMENT = "judgement"
+    INDICATORS = "indicators"
+    UPDATED = "updated"
+
+
+PUBLIC_FIELD_LABELS = {
+    PublicField.SUMMARY: _l("Plain-language summary"),
+    PublicField.STATUS: _l("Status"),
+    PublicField.PROGRESS: _l("Progress"),
+    PublicField.JUDGEMENT: _l("Scorecard judgement"),
+    PublicField.INDICATORS: _l("Indicator charts"),
+    PublicField.UPDATED: _l("Date of the last update"),
+}
+
+
 measure_owner = Table(
     "measure_owner",
     Base.metadata,
@@ -100,6 +121,10 @@ class Measure(Base):
     start_date: Mapped[date | None]
     end_date: Mapped[date | None]
     next_review_date: Mapped[date | None]
+    # the public progress page: the fields shown there (PUBLIC_FIELDS), none = not shown;
+    # the summary is the measure told in plain language for residents
+    public_fields: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    public_summary: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
