@@ -15,8 +15,8 @@ def test_login_with_right_password_leads_to_the_users_council(client, make_user,
     response = login(client, user)
 
     assert response.status_code == 302
-    assert client.get("/").location == "/r/borlange/"
-    assert client.get("/r/borlange/").status_code == 200
+    assert client.get("/").location == "/r/borlange/oversikt"
+    assert client.get("/r/borlange/oversikt").status_code == 200
 
 
 def test_wrong_password_is_refused_in_swedish_and_keeps_the_email(client, make_user):

@@ -358,7 +358,7 @@ def test_each_role_reads_and_handles_as_the_policy_says(
         assert answer.status_code == handles, user.name
         if user in (member, staff):  # where each lands; the body's staff see no measures
             menu = you.get(you.get("/").location).text
-            home = f"{BASE}/" if user is staff else "/r/borlange/"
+            home = f"{BASE}/" if user is staff else "/r/borlange/oversikt"
             assert you.get("/").location.endswith(home)
             assert f'href="{BASE}/"' in menu
             assert ('href="/r/borlange/"' in menu) is (user is member)

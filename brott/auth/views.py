@@ -61,13 +61,13 @@ def home():
 
 @bp.app_template_global()
 def council_home(membership: Membership) -> str:
-    """Where a member lands in a council: the measures, or, for those who see only reports
+    """Where a member lands in a council: the dashboard, or, for those who see only reports
     (a responsible body's staff), their report queue."""
     you = policy.Viewer.member(membership)
     slug = membership.council.slug
     if policy.can(you, Permission.VIEW_REPORTS) and not policy.can(you, Permission.VIEW_MEASURES):
         return url_for("reports.index", slug=slug)
-    return url_for("measures.index", slug=slug)
+    return url_for("dashboard.index", slug=slug)
 
 
 @bp.route("/notiser", methods=["GET", "POST"])

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -18,11 +17,11 @@ from brott.models import (
     ActionStatus,
     Council,
     Measure,
-    MeasureStatus,
     Membership,
     OutboxMessage,
     User,
 )
+from brott.services import measures as measure_service
 from brott.services import outbox
 from brott.services.emails import compose
 from brott.services.tokens import action_link_token
@@ -34,7 +33,6 @@ TZ = ZoneInfo("Europe/Stockholm")
 def plan_daily_digest(now: datetime) -> int:
     """Queue today's digest for every owner with something to act on (once per day)."""
     today = now.astimezone(TZ).date()
-    stale_before = now - timedelta(days=current_app.config["STALE_MEASURE_DAYS"])
     actions = db.session.scalars(
         db.select(Action)
         .where(
@@ -46,10 +44,7 @@ def plan_daily_digest(now: datetime) -> int:
     ).all()
     measures = db.session.scalars(
         db.select(Measure)
-        .where(
-            Measure.status != MeasureStatus.DONE,
-            (Measure.next_review_date < today) | (Measure.updated_at < stale_before),
-        )
+        .where(measure_service.needs_update(now))
         .options(selectinload(Measure.owners), joinedload(Measure.council))
         .order_by(Measure.number)
     ).all()

@@ -1,16 +1,18 @@
 """Measures of a citizen promise: listing, creating, editing and journaled status updates."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, and_, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from brott import policy
+from brott.clock import STOCKHOLM
 from brott.errors import DomainError
 from brott.extensions import db
 from brott.models import (
@@ -76,6 +78,18 @@ def list_measures(viewer: Viewer, filters: MeasureFilters) -> list[Measure]:
     if filters.category:
         stmt = stmt.where(Measure.category == filters.category)
     return list(db.session.scalars(stmt))
+
+
+def needs_update(now: datetime) -> ColumnElement[bool]:
+    """Measures that need an update from their owners: not done, and their planned review
+    has passed or nothing in them has changed for STALE_MEASURE_DAYS (the daily digest
+    reminds the owners; the dashboards list them)."""
+    today = now.astimezone(STOCKHOLM).date()
+    stale_before = now - timedelta(days=current_app.config["STALE_MEASURE_DAYS"])
+    return and_(
+        Measure.status != MeasureStatus.DONE,
+        or_(Measure.next_review_date < today, Measure.updated_at < stale_before),
+    )
 
 
 def load_measure_page(viewer: Viewer, measure_id: int) -> Measure:

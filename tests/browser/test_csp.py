@@ -131,7 +131,7 @@ def test_the_behaviour_moved_to_app_js_still_works(page, live_server, live_app):
     log_in(page, live_server, "samordnare@exempel.se", DEMO_PASSWORD)
 
     # a note's delete button asks first; answering no keeps the note
-    watched.visit(page.url.rstrip("/") + "/lagesbild/")
+    watched.visit(f"{live_server.url}/r/borlange/lagesbild/")
     note = next(u for u in watched.links("main a") if re.search(r"/lagesbild/\d+$", u))
     assert watched.visit(note) == []
     questions: list[str] = []

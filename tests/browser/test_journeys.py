@@ -17,6 +17,7 @@ def test_council_member_updates_a_measure_they_own_and_sees_it_in_the_history(
     live_server,
 ):
     log_in(page, live_server, "ledamot@exempel.se", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/r/borlange/")  # the measures
     expect(page.get_by_role("heading", name="Insatser")).to_be_visible()
     expect(page.locator("table.measures tbody tr")).to_have_count(13)
 
@@ -37,6 +38,7 @@ def test_council_member_updates_a_measure_they_own_and_sees_it_in_the_history(
 
 def test_bad_input_in_the_browser_keeps_what_was_typed(page, live_server):
     log_in(page, live_server, "ledamot@exempel.se", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/r/borlange/")  # the measures
     page.get_by_role("link", name="Medborgardialog", exact=True).click()
     page.get_by_role("link", name="Uppdatera status").click()
     page.get_by_label("Framsteg (%)").fill("140")
@@ -57,6 +59,7 @@ def test_police_liaison_finds_no_edit_control_and_is_refused_on_a_direct_post(
     live_app,
 ):
     log_in(page, live_server, "polis@exempel.se", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/r/borlange/")  # the measures
     page.get_by_role("link", name="Cityvärdar", exact=True).click()
     expect(page.get_by_role("heading", name="Cityvärdar")).to_be_visible()
     expect(page.get_by_role("link", name="Uppdatera status")).to_have_count(0)

@@ -71,6 +71,7 @@ def test_a_coordinator_adds_a_place_and_an_action_there_from_a_phone(page, live_
 
 def test_the_header_switch_turns_the_pages_english_and_back(page, live_server):
     log_in(page, live_server, "ledamot@exempel.se", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/r/borlange/")
     expect(page.get_by_role("heading", name="Insatser")).to_be_visible()
     page.get_by_label("Språk").select_option("en")
     page.get_by_role("button", name="Byt språk").click()

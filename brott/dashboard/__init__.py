@@ -1,0 +1,1 @@
+"""A council's landing page: each viewer's parts of it (services/dashboard)."""
