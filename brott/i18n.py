@@ -25,8 +25,8 @@ SESSION_KEY = "language"
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.filters["datetime"] = _format_datetime
-    app.jinja_env.filters["date"] = _format_date
+    app.jinja_env.filters["datetime"] = datetime_text
+    app.jinja_env.filters["date"] = date_text
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
 
     @app.context_processor
@@ -78,12 +78,14 @@ def language(code: str | None) -> Iterator[None]:
 DATE_FORMATS = {"sv": "yyyy-MM-dd", "en": "d MMM yyyy"}
 
 
-def _format_datetime(value: datetime | None, fmt: str | None = None) -> str:
+def datetime_text(value: datetime | None, fmt: str | None = None) -> str:
+    """An instant as the reader's language writes it, in Stockholm time (also in PDFs)."""
     # format_datetime converts aware UTC values to BABEL_DEFAULT_TIMEZONE
     if value is None:
         return ""
     return format_datetime(value, fmt or DATE_FORMATS[current_locale()] + " HH:mm")
 
 
-def _format_date(value: date | None, fmt: str | None = None) -> str:
+def date_text(value: date | None, fmt: str | None = None) -> str:
+    """A day as the reader's language writes it (also in PDFs)."""
     return "" if value is None else format_date(value, fmt or DATE_FORMATS[current_locale()])

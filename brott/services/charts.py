@@ -41,6 +41,27 @@ def number(value: float) -> str:
     return format_decimal(value, format=NUMBER_FORMAT)
 
 
+@dataclass(frozen=True)
+class Axes:
+    """An indicator chart's scale: the dates it spans, the values it spans with the step
+    between grid lines, and the dates labelled; the SVG and the PDF report draw from it."""
+
+    x_min: date
+    x_max: date
+    y_min: float
+    y_max: float
+    step: float
+    date_ticks: list[date]
+
+
+def axes(points: list[tuple[date, float]], baseline: float, target: float) -> Axes:
+    """The scale of the chart of `points` with its baseline and target."""
+    x_min, x_max = _date_range([day for day, _value in points])
+    y_min, y_max, step = _value_range([v for _day, v in points] + [baseline, target])
+    ticks = _date_ticks([day for day, _value in points] or [x_min, x_max])
+    return Axes(x_min, x_max, y_min, y_max, step, ticks)
+
+
 def indicator_chart(
     chart_id: str,
     name: str,
@@ -62,8 +83,9 @@ def _svg(
     baseline: float,
     target: float,
 ) -> Markup:
-    x_min, x_max = _date_range([day for day, _value in points])
-    y_min, y_max, step = _value_range([v for _day, v in points] + [baseline, target])
+    scale = axes(points, baseline, target)
+    x_min, x_max = scale.x_min, scale.x_max
+    y_min, y_max, step = scale.y_min, scale.y_max, scale.step
     x0, y0, x1, y1 = LEFT, TOP, WIDTH - RIGHT, HEIGHT - BOTTOM
     span_days = (x_max - x_min).days
 
@@ -100,7 +122,7 @@ def _svg(
         )
     parts.append(f'<text x="{x0}" y="{TOP - 8}" fill="{TEXT}">{escape(name + unit_text)}</text>')
     # the time axis: the first and last date, and some between when there is room
-    for day in _date_ticks([day for day, _value in points] or [x_min, x_max]):
+    for day in scale.date_ticks:
         parts.append(
             f'<text x="{x(day)}" y="{y1 + 20}" text-anchor="middle" fill="{TEXT}">'
             f"{escape(format_date(day, 'short'))}</text>"
