@@ -1,17 +1,21 @@
 """Domain errors that services raise, and the error pages users see.
 
 A database out of reach is answered with 503 and a plain page that needs nothing stored;
-a server error is logged with its traceback and the request id that its page shows.
+a server error is logged with its traceback and the request id that its page shows. Requests
+under a prefix that registered an answer of its own (the JSON API) get that answer instead of
+a page, whatever the error.
 """
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import suppress
 
-from flask import Flask, g, render_template
+from flask import Flask, current_app, g, has_request_context, render_template, request
+from flask.sansio.app import App
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc as sa_exc
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from brott.extensions import db, login_manager
 from brott.observability import request_id
@@ -118,6 +122,26 @@ ERROR_TEXTS = {
 WITH_REFERENCE = {500, 503}
 RETRY_AFTER_SECONDS = 30
 
+ErrorAnswer = Callable[[HTTPException], ResponseReturnValue]
+ERROR_ANSWERS = "brott.error_answers"  # app.extensions: URL prefix → its ErrorAnswer
+
+
+def answer_errors_under(app: App, prefix: str, answer: ErrorAnswer) -> None:
+    """Answer every error of a request under `prefix` (a 404 of an unknown path, a 405, a
+    server error, the database out of reach) with `answer`, e.g. an API's JSON shape, instead
+    of the site's error pages."""
+    app.extensions.setdefault(ERROR_ANSWERS, {})[prefix.rstrip("/")] = answer
+
+
+def error_answer() -> ErrorAnswer | None:
+    """The answer registered for this request's path, if any (see `answer_errors_under`)."""
+    if not has_request_context():
+        return None
+    for prefix, answer in current_app.extensions.get(ERROR_ANSWERS, {}).items():
+        if request.path == prefix or request.path.startswith(prefix + "/"):
+            return answer
+    return None
+
 
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
@@ -127,7 +151,8 @@ def register(app: Flask) -> None:
         if original is not None and database_unavailable(original):
             return _unavailable(original)
         _end_unit_of_work()
-        return _error_page(error.code or 500)
+        answer = error_answer()
+        return answer(error) if answer is not None else _error_page(error.code or 500)
 
     @app.errorhandler(sa_exc.DBAPIError)
     def handle_database_error(error: sa_exc.DBAPIError):
@@ -139,7 +164,8 @@ def register(app: Flask) -> None:
     def handle_unexpected(error: Exception):
         log.error("unhandled error (request %s)", request_id(), exc_info=error)
         _end_unit_of_work()
-        return _error_page(500)
+        answer = error_answer()
+        return answer(InternalServerError()) if answer is not None else _error_page(500)
 
 
 def database_unavailable(error: BaseException) -> bool:
@@ -195,15 +221,18 @@ def _forget_database_state() -> None:
     g.council = None
 
 
-def _unavailable(error: BaseException) -> tuple[str, int, dict[str, str]]:
+def _unavailable(error: BaseException) -> ResponseReturnValue:
     """The 503 answer: a plain page, and nothing of the broken connection kept."""
     reason = getattr(error, "orig", None) or error
     log.warning("database unavailable (request %s): %s", request_id(), _first_line(reason))
     _forget_database_state()
+    answer = error_answer()
+    if answer is not None:
+        return answer(ServiceUnavailable(retry_after=RETRY_AFTER_SECONDS))
     return _render_plain(503), 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
-def _error_page(code: int) -> tuple[str, int, dict[str, str]]:
+def _error_page(code: int) -> ResponseReturnValue:
     """The error page in the site's layout; the plain one when the layout itself fails."""
     try:
         return _render(code), code, {}

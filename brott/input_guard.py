@@ -22,12 +22,13 @@ import builtins
 import re
 
 from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.routing import IntegerConverter, Map, ValidationError
 
-from brott.errors import ERROR_TITLES
+from brott.errors import ERROR_TITLES, error_answer
 
 MAX_ID = 2**31 - 1  # PostgreSQL's `integer`, the type of every id column
 MAX_ID_DIGITS = len(str(MAX_ID))
@@ -116,11 +117,14 @@ def _impossible_number(text: str) -> bool:
     return not -MAX_ID - 1 <= number <= MAX_ID
 
 
-def _refused() -> tuple[str, int]:
+def _refused() -> ResponseReturnValue:
     text = _(
         "The address or the form contains characters that cannot be used, such as "
         "control characters. Remove them and try again."
     )
+    answer = error_answer()  # e.g. the API's JSON shape
+    if answer is not None:
+        return answer(BadRequest(text))
     page = render_template(
         "errors/error.html", code=400, title=ERROR_TITLES[400], text=text, reference=None
     )

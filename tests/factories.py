@@ -32,6 +32,7 @@ from brott.models import (
     utcnow,
 )
 from brott.services import actions as action_service
+from brott.services import api_tokens
 from brott.services import meetings as meeting_service
 from brott.services import places as place_service
 
@@ -260,5 +261,16 @@ def make_decision(app):
         if commit:
             db.session.commit()
         return action
+
+    return make
+
+
+@pytest.fixture
+def make_api_token(app):
+    def make(user: User, name: str = "Skript") -> str:
+        """A personal API token of `user`, made through the service: the token itself."""
+        _token, raw = api_tokens.create_token(user, name, utcnow())
+        db.session.commit()
+        return raw
 
     return make

@@ -25,6 +25,7 @@ from brott.models import (
     SituationNote,
     Visibility,
 )
+from brott.models.api_token import ApiToken
 
 from .conftest import logged_in
 from .report_objects import REPORT_VALUES, report_objects
@@ -49,9 +50,11 @@ def objects(
     make_place,
     make_measure,
     make_partner,
+    make_api_token,
 ):
     """One object of each kind a posting URL names, in the council `borlange`."""
     admin = make_user(Role.ADMIN, council)
+    make_api_token(admin)
     owner = make_user(Role.MEMBER, council)
     meeting = make_meeting(council, invitees=[owner])
     place = make_place(council)
@@ -71,6 +74,7 @@ def objects(
         "slug": council.slug,
         "token": "not-a-valid-token",
         "change": PLAIN_VALUES["change"],
+        "token_id": db.session.scalars(db.select(ApiToken.id)).one(),
     }
     measure = db.session.get(Measure, ids["measure_id"])
     people = {"coordinator": admin, "member": owner}
@@ -128,6 +132,7 @@ def test_a_get_of_a_posting_url_changes_nothing(app, objects):
     assert db.session.get(Membership, ids["membership_id"]).active
     assert db.session.get(Action, ids["action_id"]).status is ActionStatus.OPEN
     assert db.session.get(Meeting, ids["meeting_id"]).status is MeetingStatus.SCHEDULED
+    assert db.session.get(ApiToken, ids["token_id"]).active
     assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == outbox_before
     db.session.rollback()
     # the GET of the logout URL logged nobody out

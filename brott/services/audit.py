@@ -85,6 +85,8 @@ ACTION_LABELS = {
     "invitation_withdrawn": _l("Invitation withdrawn"),
     "invitation_accepted": _l("Invitation accepted"),
     "retention": _l("Retention"),
+    "api_token_created": _l("API token created"),
+    "api_token_revoked": _l("API token revoked"),
 }
 # entries the system writes for itself, in no council's log (not offered as a filter)
 SYSTEM_LABELS = {
@@ -105,6 +107,7 @@ OBJECT_LABELS = {
     "partner": _l("Partner"),
     "council": _l("Council"),
     "invitation": _l("Invitation"),
+    "api_token": _l("API token"),
     "indicator": _l("Indicator"),
     "indicator_value": _l("Indicator value"),
     "activity_entry": _l("Activity entry"),
