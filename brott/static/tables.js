@@ -36,3 +36,37 @@
     });
   });
 })();
+
+// A table wider than its box scrolls inside it (.table-scroll, style.css): the box is made a
+// stop of the Tab key then, so the arrow keys can scroll it, and named after the table's
+// caption or the heading above it (WCAG 2.1.1; axe: scrollable-region-focusable).
+(function () {
+  function nameOf(box) {
+    var caption = box.querySelector("caption");
+    var heading = box.previousElementSibling;
+    if (caption) {
+      return caption.textContent.trim();
+    }
+    return heading && /^H[1-6]$/.test(heading.tagName) ? heading.textContent.trim() : "";
+  }
+
+  function markScrolling() {
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      var name = nameOf(box);
+      if (box.scrollWidth > box.clientWidth) {
+        box.setAttribute("tabindex", "0");
+        if (name) {
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", name);
+        }
+      } else if (box.getAttribute("tabindex") === "0") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+
+  markScrolling();
+  window.addEventListener("resize", markScrolling);
+})();
