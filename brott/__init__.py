@@ -44,32 +44,43 @@ def create_app(test_config: dict | None = None) -> Flask:
     from brott.actions.views import bp as actions_bp
     from brott.activity.views import bp as activity_bp
     from brott.admin.views import bp as admin_bp
+    from brott.api.token_views import bp as api_tokens_bp
+    from brott.api.views import bp as api_bp
     from brott.auth.views import bp as auth_bp
     from brott.calendar.views import bp as calendar_bp
     from brott.cameras.views import bp as cameras_bp
     from brott.certification.views import bp as certification_bp
+    from brott.dashboard.views import bp as dashboard_bp
     from brott.exports.views import bp as exports_bp
+    from brott.follow_up_report.views import bp as follow_up_report_bp
     from brott.indicators.views import bp as indicators_bp
     from brott.measures.views import bp as measures_bp
     from brott.meetings.views import bp as meetings_bp
     from brott.notes.views import bp as notes_bp
     from brott.open311.views import bp as open311_bp
     from brott.places.views import bp as places_bp
+    from brott.problems.views import bp as problems_bp
+    from brott.progress.views import bp as progress_bp
     from brott.promises.views import bp as promises_bp
     from brott.public_reports.views import bp as public_reports_bp
     from brott.reports.setup_views import bp as report_setup_bp
     from brott.reports.views import bp as reports_bp
+    from brott.scorecard.views import bp as scorecard_bp
     from brott.walks.views import bp as walks_bp
 
     for blueprint in (
         auth_bp,
         accounts_bp,
+        dashboard_bp,
         measures_bp,
         meetings_bp,
         actions_bp,
         notes_bp,
         places_bp,
         promises_bp,
+        scorecard_bp,
+        problems_bp,
+        progress_bp,
         indicators_bp,
         activity_bp,
         certification_bp,
@@ -81,8 +92,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         open311_bp,
         calendar_bp,
         exports_bp,
+        follow_up_report_bp,
         admin_bp,
         about_bp,
+        api_bp,
+        api_tokens_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -99,25 +99,34 @@ def requires(permission: Permission) -> Callable[[Callable[..., Any]], Callable[
     return decorate
 
 
-def public_page(view: Callable[..., Any]) -> Callable[..., Any]:
-    """The view is one of the council's public pages (residents' reports, Open311): it is
-    seen as the public sees it — a logged-in member too gets the public viewer, so nothing
-    of their role leaks into it — and needs the public's SUBMIT_REPORT; no such council: 404.
-    """
+def public_page_for(
+    permission: Permission,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The view is one of the council's public pages (residents' reports, Open311, the
+    progress page): it is seen as the public sees it — a logged-in member too gets the public
+    viewer, so nothing of their role leaks into it — and needs the public's `permission`; no
+    such council: 404."""
 
-    @wraps(view)
-    def public(*args: Any, **kwargs: Any) -> Any:
-        found = current_viewer()
-        if found is None:
-            abort(404)
-        g.viewer = Viewer.public(found.council)
-        if not policy.can(g.viewer, Permission.SUBMIT_REPORT):
-            abort(404)
-        return view(*args, **kwargs)
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def public(*args: Any, **kwargs: Any) -> Any:
+            found = current_viewer()
+            if found is None:
+                abort(404)
+            g.viewer = Viewer.public(found.council)
+            if not policy.can(g.viewer, permission):
+                abort(404)
+            return view(*args, **kwargs)
 
-    public.required_permission = Permission.SUBMIT_REPORT  # type: ignore[attr-defined]
-    public.public_page = True  # type: ignore[attr-defined]
-    return public
+        public.required_permission = permission  # type: ignore[attr-defined]
+        public.public_page = True  # type: ignore[attr-defined]
+        return public
+
+    return decorate
+
+
+# the residents' report pages and Open311
+public_page = public_page_for(Permission.SUBMIT_REPORT)
 
 
 def refuse(found: Viewer | None) -> None:

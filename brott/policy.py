@@ -9,12 +9,13 @@ of another council answers 404 exactly like one that does not exist.
 """
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
-from sqlalchemy import Select, and_, false
+from sqlalchemy import ColumnElement, Select, Text, and_, cast, false, true
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.exceptions import Forbidden, NotFound
@@ -41,6 +42,7 @@ from brott.models.cameras import CameraBalancing, CameraSite, GuardDeployment
 from brott.models.certification import Business, Certificate, ChecklistPoint, Inspection
 from brott.models.follow_up import Assessment, Problem
 from brott.models.indicators import Indicator, IndicatorValue
+from brott.models.measure import PublicField
 from brott.models.reports import (
     Open311Key,
     ReportCategory,
@@ -150,7 +152,10 @@ RULES: dict[Role | ViewerKind, frozenset[Permission]] = {
             Permission.MANAGE_RETENTION,
         }
     ),
-    Role.COORDINATOR: frozenset(_COORDINATE | {Permission.RECEIVE_MEETING_REMINDERS}),
+    # coordinators run the EST cycle, so they see its reminders that failed (the outbox)
+    Role.COORDINATOR: frozenset(
+        _COORDINATE | {Permission.RECEIVE_MEETING_REMINDERS, Permission.VIEW_OUTBOX}
+    ),
     # a council member may update only the measures they own (see `can`)
     Role.MEMBER: frozenset(_MUNICIPALITY | {Permission.UPDATE_MEASURE}),
     # the police liaison attends EST, may own actions decided there, reads and writes shared
@@ -331,8 +336,19 @@ def require(viewer: Viewer | None, permission: Permission, obj: Any = None) -> N
 
 def audits_reads(viewer: Viewer) -> bool:
     """Whether the viewer's reading of shared notes is logged: reads from outside the
-    municipality (the police) are."""
-    return can(viewer, Permission.VIEW_NOTES) and not can(viewer, Permission.VIEW_INTERNAL_NOTES)
+    municipality (the police) are. The role decides, not the viewer's kind: a token reads no
+    internal notes, yet its reads are from outside only if its user's are."""
+    role = viewer.role
+    from_outside = role is not None and Permission.VIEW_INTERNAL_NOTES not in RULES[role]
+    return can(viewer, Permission.VIEW_NOTES) and from_outside
+
+
+# the roles from outside the municipality (the police) whose reads `audits_reads` logs
+AUDITED_ROLES = tuple(
+    role
+    for role in Role
+    if Permission.VIEW_NOTES in RULES[role] and Permission.VIEW_INTERNAL_NOTES not in RULES[role]
+)
 
 
 # --- finding the viewer -------------------------------------------------------------------
@@ -416,12 +432,42 @@ READ_PERMISSION: dict[type, Permission] = {
 }
 
 
+def _publishes(field: PublicField | None = None) -> ColumnElement[bool]:
+    """Measures whose council shows `field` of them (any field, when None) on the public
+    progress page. `public_fields` is a JSON list of PublicField values, none a part of
+    another, so a text search for the quoted value finds exactly the listed ones."""
+    listed = cast(Measure.public_fields, Text)
+    return listed.like(f'%"{field.value}"%') if field else listed.like('%"%')
+
+
+def _of_measures_publishing(
+    field: PublicField, measure_id: Any
+) -> Callable[[], ColumnElement[bool]]:
+    def condition() -> ColumnElement[bool]:
+        return measure_id.in_(db.select(Measure.id).where(_publishes(field)))
+
+    return condition
+
+
+# What the public (and everyone, through VIEW_PROGRESS) reads of each model beyond their own
+# permissions: the rows the council has made public. Which of a row's fields are shown is
+# the progress page's to honour (services/progress), from the same `public_fields`.
+PUBLISHED: dict[type, Callable[[], ColumnElement[bool]]] = {
+    CitizenPromise: true,
+    Measure: _publishes,
+    Assessment: _of_measures_publishing(PublicField.JUDGEMENT, Assessment.measure_id),
+    Indicator: _of_measures_publishing(PublicField.INDICATORS, Indicator.measure_id),
+}
+
+
 def scoped(viewer: Viewer, model: type[T]) -> Select[tuple[T]]:
     """Rows of `model` the viewer may read: their council's, and of those only what their
     permissions allow (the police see shared notes only). Every list and lookup starts here."""
     entity: Any = model
     stmt = db.select(entity).where(entity.council_id == viewer.council_id)
     if not can(viewer, READ_PERMISSION[model]):
+        if model in PUBLISHED and can(viewer, Permission.VIEW_PROGRESS):
+            return stmt.where(PUBLISHED[model]())
         return stmt.where(false())
     if model is SituationNote and not can(viewer, Permission.VIEW_INTERNAL_NOTES):
         stmt = stmt.where(SituationNote.visibility == Visibility.SHARED)

@@ -57,6 +57,7 @@ PUBLIC_ENDPOINTS = {
     "accounts.set_password",  # the e-mailed reset link: the token is the credential
     "accounts.accept_invitation",  # the e-mailed invitation: the token is the credential
     "about.accessibility",  # the accessibility statement: for everyone, as the law asks
+    "api.openapi",  # the API's OpenAPI document: it describes, it holds no data
 }
 
 # answers a council's public pages give every viewer by design, though the policy admits
@@ -69,6 +70,9 @@ BY_DESIGN[("open311.create", "POST")] = 403
 PLAIN_VALUES = {
     "token": ["not-a-valid-token"],
     "filename": ["style.css"],
+    # the API's council (a login is no token: every call is a 401) and an API token of none
+    "council_slug": ["rad-a"],
+    "token_id": [2_000_000],
     **{name: [value] for name, value in TOOL_PLAIN_VALUES.items()},
     **{name: [value] for name, value in REPORT_VALUES.items()},
 }

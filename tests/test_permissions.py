@@ -70,6 +70,7 @@ PUBLIC = _row(OK, OK, OK, OK, OK, OK, OK)
 MANAGE_REGISTER = MANAGE_MEASURES
 RELOAD_MANAGE = RELOAD_MANAGE_MEETINGS
 INSPECT = _row(LOGIN, 404, OK, 403, 403, OK, OK)  # the police and coordinators inspect
+NO_TOKEN = _row(401, 401, 401, 401, 401, 401, 401, 401)  # the API without its token
 
 MATRIX: dict[str, dict[str, object]] = {
     "static": _row(OK, OK, OK, OK, OK, OK, OK),
@@ -77,6 +78,8 @@ MATRIX: dict[str, dict[str, object]] = {
     "auth.logout": _row(302, 302, 302, 302, 302, 302, 302),
     # a user of exactly one council is sent straight to it
     "auth.home": _row(LOGIN, 302, 302, 302, 302, 302, 302),
+    # the dashboard, where a login lands: every member but a body's staff (their queue)
+    "dashboard.index": READ_COUNCIL,
     "measures.index": READ_COUNCIL,
     "measures.show": READ_COUNCIL,
     "measures.update": UPDATE_MEASURE,
@@ -87,7 +90,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "admin.edit_membership": MANAGE_USERS,
     "admin.partners": MANAGE_PARTNERS,
     "admin.edit_partner": MANAGE_PARTNERS,
-    "admin.outbox": MANAGE_USERS,
+    "admin.outbox": MANAGE_MEASURES,  # coordinators too: the EST cycle's failed reminders
     "auth.notifications": ANY_USER,
     "meetings.index": READ_COUNCIL,
     "meetings.show": READ_COUNCIL,
@@ -122,6 +125,33 @@ MATRIX: dict[str, dict[str, object]] = {
     "auth.set_language": _row(302, 302, 302, 302, 302, 302, 302),
     "auth.profile": ANY_USER,
     "about.accessibility": PUBLIC,
+    # the read-only JSON API: its document for anyone; every call needs a personal token, so
+    # a login alone is a 401 whoever has it (the token kinds' matrix: tests/test_api.py)
+    "api.openapi": PUBLIC,
+    "api.councils": NO_TOKEN,
+    "api.promises": NO_TOKEN,
+    "api.measures": NO_TOKEN,
+    "api.measure": NO_TOKEN,
+    "api.meetings": NO_TOKEN,
+    "api.actions": NO_TOKEN,
+    "api.notes": NO_TOKEN,
+    "api.note": NO_TOKEN,
+    # the account's API tokens; revoking one that is not the user's (here: none) is a 404
+    "api_tokens.index": ANY_USER,
+    "api_tokens.revoke": _row(LOGIN, 404, 404, 404, 404, 404, 404, 404),
+    # following the promise up: everyone in the council reads the scorecard, the problems
+    # and the quarterly analysis; coordinators judge, record problems and publish
+    "scorecard.index": READ_COUNCIL,
+    "scorecard.judge": MANAGE_MEASURES,
+    "scorecard.settings": MANAGE_MEASURES,
+    "problems.index": READ_COUNCIL,
+    "problems.show": READ_COUNCIL,
+    "problems.create": MANAGE_MEASURES,
+    "problems.edit": MANAGE_MEASURES,
+    "problems.quarter": READ_COUNCIL,
+    # the public progress page, as anyone sees it; choosing what it shows
+    "progress.index": PUBLIC,
+    "progress.publish": MANAGE_MEASURES,
     "admin.audit_log": MANAGE_USERS,
     "admin.retention": MANAGE_USERS,
     # passwords and invitations: the token the matrix passes is an action link's, which
@@ -173,6 +203,10 @@ MATRIX: dict[str, dict[str, object]] = {
     "exports.actions": READ_COUNCIL,
     "exports.notes": READ_COUNCIL,
     "exports.reports": _row(LOGIN, 404, OK, OK, OK, OK, OK, OK),
+    # the follow-up report, as a page and as a PDF: as the measures (without a period, the
+    # council's current follow-up period; bad periods: tests/test_follow_up_report.py)
+    "follow_up_report.show": READ_COUNCIL,
+    "follow_up_report.pdf": READ_COUNCIL,
     "certification.new": MANAGE_REGISTER,
     "certification.edit": MANAGE_REGISTER,
     "certification.inspect": INSPECT,
@@ -344,6 +378,8 @@ def _url(rule: Rule, world: World) -> str:
         "kind": "plats",
         "item_id": world.place_id,
         "place_id": world.place_id,
+        "council_slug": world.slug,  # the API's
+        "token_id": 2_000_000,  # an API token: none of the user's
         **world.tools,
     }
     if rule.endpoint != "places.toggle":

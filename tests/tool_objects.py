@@ -16,6 +16,7 @@ from brott.extensions import db
 from brott.models import AuditEntry, Base, Council, Measure, MeasureTool, User, utcnow
 from brott.models.activity import ActivityEntry
 from brott.models.certification import Business, Outcome
+from brott.models.follow_up import Problem
 from brott.models.indicators import Indicator, IndicatorValue
 from brott.policy import Viewer
 from brott.services import activity, photos, places, walks
@@ -24,7 +25,8 @@ from brott.services import certification as cert
 from brott.services import certification_inspections as cert_inspections
 
 # URL parts that name no object but a choice among a few words
-PLAIN_VALUES = {"kind": "csv", "change": "ned"}
+# the register's export format, a checklist point's move, the progress page's language
+PLAIN_VALUES = {"kind": "csv", "change": "ned", "lang": "en"}
 
 
 def tool_objects(council: Council, users: dict[str, User], measure: Measure) -> dict[str, object]:
@@ -34,6 +36,9 @@ def tool_objects(council: Council, users: dict[str, User], measure: Measure) -> 
     objects.update(_certification(council, users))
     objects.update(_walks(council, users))
     objects.update(_cameras(council, users))
+    # a problem of the situation analysis, addressed by the measure
+    objects["problem_id"] = Problem(council_id=council.id, title="Otryggt", measures=[measure])
+    db.session.add(objects["problem_id"])
     db.session.commit()
     return objects
 
@@ -219,6 +224,7 @@ def in_english(council: Council, objects: dict[str, object]) -> None:
     walk.title, walk.area = "Night walk", "Centre"  # type: ignore[attr-defined]
     finding.description = "Dark path"  # type: ignore[attr-defined]
     site.title = "Square camera"  # type: ignore[attr-defined]
+    objects["problem_id"].title = "Unsafe station"  # type: ignore[attr-defined]
     # the log kept the Swedish names they were created with
     db.session.execute(db.delete(AuditEntry).where(AuditEntry.council_id == council.id))
     db.session.commit()

@@ -12,7 +12,7 @@ from brott.extensions import db
 from brott.measures.forms import ALL, FilterForm, MeasureForm, UpdateForm
 from brott.models import Measure, MeasureStatus, MeasureTool
 from brott.policy import Permission
-from brott.services import indicators, measure_links
+from brott.services import indicators, measure_links, problems, scorecard
 from brott.services import measures as service
 from brott.services.versions import seen_version
 
@@ -41,7 +41,12 @@ def show(measure_id: int):
     links = measure_links.links_of(viewer(), measure)
     charts = indicators.charts_of(viewer(), measure.id, clock.today())
     return render_template(
-        "measures/show.html", measure=measure, links=links, indicator_charts=charts
+        "measures/show.html",
+        measure=measure,
+        links=links,
+        indicator_charts=charts,
+        judgements=scorecard.history(viewer(), measure.id),
+        problems=problems.of_measure(viewer(), measure.id),
     )
 
 

@@ -4,9 +4,9 @@
 from brott.models import (  # noqa: F401
     activity,
     api_token,
-    follow_up,
     cameras,
     certification,
+    follow_up,
     indicators,
     reports,
     walks,

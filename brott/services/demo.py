@@ -29,6 +29,7 @@ from brott.models import (
 from brott.services import (
     demo_cameras,
     demo_certification,
+    demo_follow_up,
     demo_indicators,
     demo_reports,
     demo_walks,
@@ -257,6 +258,7 @@ def load_demo(now: datetime) -> Council:
     load_est_cycle(council, users, now)
     _measure_tools(council, users, now)
     demo_reports.load_demo(council, users, now, DEMO_BODY_STAFF)
+    demo_follow_up.load_demo(council, users, now)
     db.session.flush()
     return council
 

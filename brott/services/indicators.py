@@ -2,7 +2,7 @@
 records period by period, and the measure progress an indicator may drive."""
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -48,6 +48,8 @@ PERIOD_END_MONTHS = {
 }
 MAX_NUMBER = 1e12  # larger values are typing mistakes, and no chart scale survives them
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+# the activity logs' daily totals by (measure id, kind id or None for every kind)
+ActivityDays = Mapping[tuple[int, int | None], Sequence[tuple[date, int, int]]]
 
 
 @dataclass
@@ -97,6 +99,22 @@ def indicators_of(viewer: Viewer, measure_id: int) -> list[Indicator]:
     return list(db.session.scalars(stmt))
 
 
+def names_by_measure(viewer: Viewer, measure_ids: list[int]) -> dict[int, list[str]]:
+    """The names of the measures' indicators, by measure: one query."""
+    if not measure_ids:
+        return {}
+    stmt = (
+        policy.scoped(viewer, Indicator)
+        .with_only_columns(Indicator.measure_id, Indicator.name)
+        .where(Indicator.measure_id.in_(measure_ids))
+        .order_by(Indicator.id)
+    )
+    names: dict[int, list[str]] = {}
+    for measure_id, name in db.session.execute(stmt):
+        names.setdefault(measure_id, []).append(name)
+    return names
+
+
 def driver_of(measure_id: int) -> Indicator | None:
     """The indicator that drives the measure's progress, if one does."""
     stmt = db.select(Indicator).where(
@@ -105,9 +123,13 @@ def driver_of(measure_id: int) -> Indicator | None:
     return db.session.scalars(stmt).first()
 
 
-def points(indicator: Indicator, today: date) -> list[Point]:
+def points(
+    indicator: Indicator, today: date, activity_days: ActivityDays | None = None
+) -> list[Point]:
     """The indicator's values over time: the entered ones, or one derived value per period
-    end up to today (the running period's value dated today)."""
+    end up to today (the running period's value dated today). `activity_days`: the activity
+    logs' daily totals read beforehand for many measures (activity.daily_totals_of_measures),
+    else they are read for this indicator."""
     if not indicator.derived:
         return [Point(v.on_date, v.value) for v in indicator.values]
     if indicator.source in SHARE_SOURCES:
@@ -116,7 +138,7 @@ def points(indicator: Indicator, today: date) -> list[Point]:
         start, end = window(indicator.measure, today)
     ends = period_ends(indicator.period, start, end)
     if indicator.source in ACTIVITY_SOURCES:
-        return _activity_points(indicator, start, ends)
+        return _activity_points(indicator, start, ends, activity_days)
     shares = _share_function(indicator.source)(indicator.council_id, ends)
     # the tools give percentages; a day with nothing registered has no point
     return [Point(day, round(value, 1)) for day in ends if (value := shares[day]) is not None]
@@ -346,10 +368,21 @@ def refresh_derived_progress(now: datetime) -> int:
     return sum(apply_progress(i, None, now) for i in db.session.scalars(stmt).all())
 
 
-def _activity_points(indicator: Indicator, start: date, ends: list[date]) -> list[Point]:
+def _activity_points(
+    indicator: Indicator, start: date, ends: list[date], read: ActivityDays | None
+) -> list[Point]:
     if not ends:
         return []
-    days = activity.daily_totals(indicator.measure_id, indicator.activity_kind_id, start, ends[-1])
+    if read is None:
+        days = activity.daily_totals(
+            indicator.measure_id, indicator.activity_kind_id, start, ends[-1]
+        )
+    else:
+        days = [
+            day
+            for day in read.get((indicator.measure_id, indicator.activity_kind_id), ())
+            if start <= day[0] <= ends[-1]
+        ]
     people = indicator.source is IndicatorSource.ACTIVITY_PEOPLE
     found = []
     i = 0
@@ -376,15 +409,31 @@ def _month_end(year: int, month: int) -> date:
     return following - timedelta(days=1)
 
 
-def chart_of(indicator: Indicator, today: date) -> charts.Chart:
-    """The indicator's chart and table of values."""
+def chart_of(
+    indicator: Indicator, today: date, activity_days: ActivityDays | None = None
+) -> charts.Chart:
+    """The indicator's chart and table of values (see `points` for `activity_days`)."""
     return charts.indicator_chart(
         f"indicator-{indicator.id}",
         indicator.name,
         indicator.unit,
-        [(p.on_date, p.value) for p in points(indicator, today)],
+        [(p.on_date, p.value) for p in points(indicator, today, activity_days)],
         indicator.baseline,
         indicator.target,
+    )
+
+
+def activity_days_of(found: list[Indicator], today: date) -> ActivityDays:
+    """The activity logs' daily totals that the indicators count, read at once for all of
+    them (for `points` and `chart_of`), so that many charts cost one query."""
+    counted = [i for i in found if i.source in ACTIVITY_SOURCES]
+    if not counted:
+        return {}
+    windows = [window(i.measure, today) for i in counted]
+    return activity.daily_totals_of_measures(
+        {i.measure_id for i in counted},
+        min(start for start, _end in windows),
+        max(end for _start, end in windows),
     )
 
 

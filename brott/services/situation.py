@@ -106,20 +106,29 @@ def measure_changes(viewer: Viewer, start: datetime, end: datetime) -> Section:
     return Section(_("Changes in the measures"), items)
 
 
-def situation_notes(viewer: Viewer, start: datetime, end: datetime) -> Section:
+def note_trends(viewer: Viewer, start: datetime, end: datetime) -> Section:
     """Notes observed in the span, the viewer may read, counted per place and category and
-    compared with the span of equal length before it."""
-    now_filter = notes.NoteFilters(start=start, end=end)
-    before_filter = notes.NoteFilters(start=start - (end - start), end=start)
-    current = notes.counts(viewer, now_filter)
-    previous = notes.counts(viewer, before_filter)
+    compared with the span of equal length before it: counts only."""
+    current = notes.counts(viewer, notes.NoteFilters(start=start, end=end))
+    previous = notes.counts(viewer, notes.NoteFilters(start=start - (end - start), end=start))
     rows = [
         CountRow(
             place, category, current.get((place, category), 0), previous.get((place, category), 0)
         )
         for place, category in sorted(set(current) | set(previous))
     ]
-    items = [
+    hidden = (
+        ""
+        if policy.can(viewer, Permission.VIEW_INTERNAL_NOTES)
+        else _("Only notes that the municipality shares with the police are shown here.")
+    )
+    return Section(_("Situation notes"), counts=rows, note=hidden)
+
+
+def situation_notes(viewer: Viewer, start: datetime, end: datetime) -> Section:
+    """The note counts of `note_trends`, and the notes themselves."""
+    section = note_trends(viewer, start, end)
+    section.items = [
         Item(
             note.observed_from,
             f"{note.place.name} · {note.category.name}",
@@ -127,14 +136,9 @@ def situation_notes(viewer: Viewer, start: datetime, end: datetime) -> Section:
             if note.shared
             else _("%(text)s (%(source)s, internal)", text=note.text, source=note.source_label),
         )
-        for note in notes.list_notes(viewer, now_filter)
+        for note in notes.list_notes(viewer, notes.NoteFilters(start=start, end=end))
     ]
-    hidden = (
-        ""
-        if policy.can(viewer, Permission.VIEW_INTERNAL_NOTES)
-        else _("Only notes that the municipality shares with the police are shown here.")
-    )
-    return Section(_("Situation notes"), items, counts=rows, note=hidden)
+    return section
 
 
 NO_PLACE = _l("(no place)")  # reports and marks not near one of the council's places
@@ -158,6 +162,16 @@ def _report_counts(viewer: Viewer, *conditions: ColumnElement[bool]) -> dict[tup
         key = (name or str(NO_PLACE), category)
         counts[key] = counts.get(key, 0) + n
     return counts
+
+
+def report_counts(
+    viewer: Viewer, start: datetime, end: datetime, place: Place | None = None
+) -> dict[tuple, int]:
+    """(place name, category name) → reports filed in the span (at `place`, when given)."""
+    conditions = [_filed(start, end)]
+    if place is not None:
+        conditions.append(ResidentReport.place_id == place.id)
+    return _report_counts(viewer, *conditions)
 
 
 def _filed(start: datetime, end: datetime) -> ColumnElement[bool]:

@@ -38,6 +38,7 @@ from brott.models import (
 from brott.models.activity import ActivityEntry, ActivityKind
 from brott.models.cameras import CameraBalancing, CameraSite, GuardDeployment
 from brott.models.certification import Business, ChecklistPoint, Inspection
+from brott.models.follow_up import Problem
 from brott.models.indicators import Indicator, IndicatorValue
 from brott.models.reports import (
     Open311Key,
@@ -66,8 +67,8 @@ ROLES = {
     "police": "polis@exempel.se",
     "body_staff": "energi@exempel.se",  # Borlänge Energi's: their body's reports only
 }
-# where each role lands after logging in: the council's start page, the report queue
-LANDING = {"body_staff": "rapporter/"}
+# where each role lands after logging in: the council's dashboard, or the report queue
+LANDING = {role: "oversikt" for role in ROLES} | {"body_staff": "rapporter/"}
 SECOND_FACTOR_USER = "tvasteg@exempel.se"  # an account with an authenticator app
 INVITED_USER = "inbjuden@exempel.se"  # an account of another council, invited to the demo's
 
@@ -81,6 +82,7 @@ OBJECTS = {
     "place_id": Place,
     "action_id": Action,
     "category_id": NoteCategory,  # named <item_id> with <kind> "kategori"
+    "problem_id": Problem,
 }
 # the measure tools' objects: their pages repeat one layout, so two of each are visited
 TOOL_OBJECTS = {
@@ -107,11 +109,16 @@ TOOL_SAMPLE = 2
 # URL parts that are a word: the register's export format, a checklist point's move
 WORDS = {"kind": ["csv", "xlsx"], "change": ["ned"], "fmt": ["json"], "rest": ["v2/x"]}
 WORDS["service_code"] = ["belysning"]
+WORDS["lang"] = ["en"]  # the public progress page's address in English
 KINDS = {"plats": "place_id", "kategori": "category_id"}  # <kind>/<item_id> of places.toggle
 SAMPLE = 3  # objects of each kind whose pages are visited: the oldest two and the newest
 # endpoints answering with something other than a page (files to download)
 NOT_PAGES = {"static", "certification.export", "cameras.register_csv"}
 NOT_PAGES |= {f"exports.{name}" for name in ("measures", "journal", "actions", "notes", "reports")}
+NOT_PAGES |= {"follow_up_report.pdf"}  # the follow-up report as a PDF file
+# the JSON API, for programs; revoking an API token only leads back to the tokens page
+API_CALLS = ("openapi", "councils", "promises", "measures", "measure", "meetings", "actions")
+NOT_PAGES |= {f"api.{name}" for name in (*API_CALLS, "notes", "note")} | {"api_tokens.revoke"}
 # … Open311's JSON, photos, and the GETs that only lead back to a page visited anyway
 NOT_PAGES |= {
     "open311.discovery",
@@ -439,6 +446,7 @@ def test_a_list_shows_one_card_per_row_each_value_under_its_column_name_on_a_pho
     phone, live_server
 ):
     _log_in(phone, live_server, "member")
+    phone.goto(f"{live_server.url}/r/{DEMO_SLUG}/")  # the measures
     row = phone.locator("main table tbody tr").first
     status = row.locator("td").nth(2)
     expect(status).to_have_attribute("data-label", "Status")  # copied by static/tables.js
