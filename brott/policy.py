@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
-from sqlalchemy import ColumnElement, Select, Text, and_, cast, false, true
+from sqlalchemy import ColumnElement, Select, Text, and_, cast, false
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.exceptions import Forbidden, NotFound
@@ -167,7 +167,7 @@ RULES: dict[Role | ViewerKind, frozenset[Permission]] = {
             Permission.SUBMIT_REPORT,
             Permission.VIEW_REPORTS,
             Permission.HANDLE_REPORTS,
-            Permission.VIEW_PROGRESS,
+            Permission.VIEW_PROGRESS,  # the public page, as everyone may
         }
     ),
     # anyone may report what feels unsafe, on the public pages and through Open311
@@ -453,7 +453,9 @@ def _of_measures_publishing(
 # permissions: the rows the council has made public. Which of a row's fields are shown is
 # the progress page's to honour (services/progress), from the same `public_fields`.
 PUBLISHED: dict[type, Callable[[], ColumnElement[bool]]] = {
-    CitizenPromise: true,
+    CitizenPromise: lambda: CitizenPromise.id.in_(
+        db.select(Measure.promise_id).where(_publishes())
+    ),
     Measure: _publishes,
     Assessment: _of_measures_publishing(PublicField.JUDGEMENT, Assessment.measure_id),
     Indicator: _of_measures_publishing(PublicField.INDICATORS, Indicator.measure_id),

@@ -644,3 +644,37 @@ def test_no_answer_to_a_police_token_holds_anything_internal(app, world, planted
     assert answered >= 13
     shared = _text(call(app, police, f"{API}/councils/borlange/notes"))
     assert "Delad iakttagelse" in shared and "Resecentrum" in shared
+
+
+def test_a_new_password_or_a_second_factor_revokes_the_tokens_made_before(app, world):
+    import pyotp
+
+    from brott.models.base import utcnow
+    from brott.services import passwords, two_factor
+
+    path = f"{API}/councils"
+    member = db.session.get(User, world["people"]["member"].id)
+    passwords.set_password(member, "ett långt nytt lösenord 2026", utcnow(), "Password changed")
+    db.session.commit()
+    assert_error(call(app, world["tokens"]["member"], path), 401, "unauthorized")
+    police = db.session.get(User, world["people"]["police"].id)
+    assert call(app, world["tokens"]["police"], path).status_code == 200
+    secret = pyotp.random_base32()
+    two_factor.enable(police, secret, pyotp.TOTP(secret).now(), utcnow())
+    db.session.commit()
+    assert_error(call(app, world["tokens"]["police"], path), 401, "unauthorized")
+
+
+def test_no_token_is_made_while_a_required_second_factor_is_missing(app, world):
+    police = db.session.get(User, world["people"]["police"].id)
+    council = db.session.get(Council, world["council"].id)
+    council.two_factor_roles = ["police"]
+    db.session.commit()
+    client = logged_in(app, police)
+    refused = client.post("/konto/api-nycklar/", data={"name": "Skript"}, headers=ENGLISH)
+    assert refused.status_code == 400 and "two-step login" in refused.text
+    assert not TOKEN_PATTERN.search(refused.text)
+    active = db.select(db.func.count(ApiToken.id)).where(
+        ApiToken.user_id == police.id, ApiToken.revoked_at.is_(None)
+    )
+    assert db.session.scalar(active) == 1  # the one made before the council required it

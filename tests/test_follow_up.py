@@ -81,10 +81,29 @@ def test_replacing_a_periods_judgement_needs_the_version_the_form_showed(
     response = judge(client, measure.id, H2, "kept", "Sen.")
     assert response.status_code == 409
     assert "Först." in response.get_data(as_text=True)
-    version = hidden_value(response.get_data(as_text=True), "version")
-    assert judge(client, measure.id, H2, "kept", "Sen.", version=version).status_code == 302
+    page = response.get_data(as_text=True)
+    seen = {"version": hidden_value(page, "version"), "version_period": H2}
+    assert judge(client, measure.id, H2, "kept", "Sen.", **seen).status_code == 302
     (only,) = db.session.scalars(db.select(Assessment)).all()
     assert (only.judgement, only.justification) == (Judgement.KEPT, "Sen.")
+
+
+def test_the_version_of_one_periods_judgement_does_not_replace_anothers(
+    app, frozen, council, coordinator, make_measure
+):
+    measure = make_measure(council)
+    client = logged_in(app, coordinator)
+    judge(client, measure.id, H1, "too_early", "Våren.")
+    judge(client, measure.id, H2, "partly", "Hösten.")
+    form = client.get(f"{BASE}/insatser/{measure.id}/bedomning").get_data(as_text=True)
+    seen = {"version": hidden_value(form, "version"), "version_period": H2}
+    # the form showed the autumn's judgement; the spring's is another, unseen one
+    response = judge(client, measure.id, H1, "kept", "Ändrat.", **seen)
+    assert response.status_code == 409 and "Våren." in response.get_data(as_text=True)
+    spring = db.session.scalars(
+        db.select(Assessment).where(Assessment.period_start == date(2026, 1, 1))
+    ).one()
+    assert spring.justification == "Våren."
 
 
 @pytest.mark.parametrize(
@@ -193,7 +212,7 @@ def test_a_problem_links_measures_and_offers_the_records_as_evidence(
     assert response.status_code == 302
     problem = db.session.scalars(db.select(Problem)).one()
     assert [m.title for m in problem.measures] == ["Cityvärdar"]
-    window = "?fran=2000-01-01&till=2100-12-31"
+    window = "?fran=2025-01-01&till=2026-12-31"
     mine = client.get(f"{BASE}/problem/{problem.id}{window}").get_data(as_text=True)
     theirs = logged_in(app, police).get(f"{BASE}/problem/{problem.id}{window}")
     assert theirs.status_code == 200
@@ -462,3 +481,47 @@ def test_no_public_page_shows_an_internal_marker(app, published):
         swept.append(url)
     assert "/r/borlange/loftet/en" in swept and "/r/borlange/rapportera" in swept
     assert len(swept) >= 10, swept
+
+
+def test_changing_only_a_problems_measures_is_a_new_version(
+    app, frozen, council, coordinator, make_measure
+):
+    first, second = make_measure(council, title="Första"), make_measure(council, title="Andra")
+    client = logged_in(app, coordinator)
+    client.post(f"{BASE}/problem/ny", data={"title": "P", "place_id": "", "measure_ids": first.id})
+    problem = db.session.scalars(db.select(Problem)).one()
+    url = f"{BASE}/problem/{problem.id}/redigera"
+    seen = hidden_value(client.get(url).get_data(as_text=True), "version")
+    data = {"title": "P", "place_id": "", "version": seen}
+    assert client.post(url, data={**data, "measure_ids": second.id}).status_code == 302
+    # a second form loaded at the same version: refused, not saved over the new links
+    stale = client.post(url, data={**data, "description": "Sent", "measure_ids": first.id})
+    assert stale.status_code == 409
+    page = stale.get_data(as_text=True)  # the message, and the form as it is saved now
+    assert "Någon annan ändrade problemet" in page and "Sent" not in page
+    db.session.refresh(problem)
+    assert [m.title for m in problem.measures] == ["Andra"] and problem.description == ""
+
+
+def test_after_a_change_to_yearly_follow_ups_the_latest_judgement_is_the_newest(
+    app, frozen, council, coordinator, make_measure
+):
+    measure = make_measure(council)
+    viewer = scorecard_viewer(council, coordinator)
+    for start, end, judgement, made in (
+        (date(2025, 7, 1), date(2025, 12, 31), Judgement.PARTLY, datetime(2026, 1, 9, tzinfo=UTC)),
+        (date(2025, 1, 1), date(2025, 12, 31), Judgement.KEPT, datetime(2026, 2, 9, tzinfo=UTC)),
+    ):
+        db.session.add(
+            Assessment(
+                council_id=council.id,
+                measure_id=measure.id,
+                period_start=start,
+                period_end=end,
+                judgement=judgement,
+                justification="…",
+                created_at=made,
+            )
+        )
+    db.session.commit()
+    assert scorecard.latest(viewer)[measure.id].judgement is Judgement.KEPT

@@ -61,7 +61,8 @@ def _public_paths(app, values: dict[str, object]) -> list[str]:
             continue
         formats = ("json", "xml") if "fmt" in rule.arguments else (None,)
         for fmt in formats:
-            filled = {**values, **({"fmt": fmt} if fmt else {})}
+            # the progress page has an address per language
+            filled = {**values, "lang": "sv", **({"fmt": fmt} if fmt else {})}
             paths.append(rule.build({name: filled[name] for name in rule.arguments})[1])
     return paths
 

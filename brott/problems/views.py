@@ -1,8 +1,6 @@
 """The situation analysis's problems, linked to the measures that address them, with the
 evidence the council's records offer; and the quarterly EST analysis."""
 
-from datetime import timedelta
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms import SelectChoice
@@ -20,8 +18,6 @@ from brott.services.problems import Quarter
 from brott.services.versions import seen_version
 
 bp = Blueprint("problems", __name__, url_prefix="/r/<slug>")
-
-EVIDENCE_DAYS = 365  # the default evidence period: the year up to today
 
 
 @bp.route("/problem/")
@@ -42,25 +38,23 @@ def index():
 def show(problem_id: int):
     problem = load(Problem, problem_id)
     form = PeriodForm(request.args)
-    today = clock.today()
-    start = problem.evidence_from or today - timedelta(days=EVIDENCE_DAYS)
-    end = problem.evidence_to or today
     found = None
     status = 400
-    if not request.args:
-        form.fran.data, form.till.data = start, end
     if form.validate():
-        start, end = form.fran.data or start, form.till.data or end
-        if end < start:
-            form.till.errors = [_("The period must end on or after its first day.")]
-        else:
-            found, status = problems.evidence(viewer(), problem.place, start, end), 200
+        try:
+            period = problems.evidence_period(
+                problem, form.fran.data, form.till.data, clock.today()
+            )
+            found, status = problems.evidence(viewer(), problem.place, period), 200
+            form.fran.data, form.till.data = period.start, period.end
+        except DomainError as error:
+            show_on_form(form, error)
     page = render_template(
         "problems/show.html",
         problem=problem,
         form=form,
         evidence=found,
-        judged=scorecard.latest(viewer(), today),
+        judged=scorecard.latest(viewer(), clock.today()),
     )
     return page, status
 
@@ -96,9 +90,10 @@ def edit(problem_id: int):
         except DomainError as error:
             show_on_form(form, error)
             status = 400
-            if isinstance(error, ConflictError):
+            if isinstance(error, ConflictError):  # the form shows what is saved now
                 status = 409
-                form.version.data = str(problem.version)
+                form.process(obj=problem)
+                _fill(form, problem)
     elif request.method == "POST":
         status = 400
     return render_template("problems/form.html", form=form, problem=problem), status
@@ -107,10 +102,8 @@ def edit(problem_id: int):
 @bp.route("/est/analys")
 @requires(Permission.VIEW_MEETINGS)
 def quarter():
-    current = Quarter.of(clock.today())
-    choices = [current]
-    while len(choices) < 8:
-        choices.append(choices[-1].previous())
+    choices = Quarter.recent(clock.today())
+    current = choices[0]
     form = QuarterForm(request.args)
     form.kvartal.choices = [SelectChoice(q.key, q.label) for q in choices]
     status = 200
@@ -124,7 +117,7 @@ def quarter():
     form.kvartal.data = chosen.key
     if chosen not in choices:
         form.kvartal.choices.append(SelectChoice(chosen.key, chosen.label))
-    analysis = problems.quarter_analysis(viewer(), chosen) if status == 200 else None
+    analysis = problems.quarter_analysis(viewer(), chosen, clock.now()) if status == 200 else None
     page = render_template(
         "problems/quarter.html", form=form, analysis=analysis, today=clock.today()
     )
@@ -143,10 +136,15 @@ def _form(problem: Problem | None = None) -> ProblemForm:
         for m in measures.list_measures(viewer(), measures.MeasureFilters())
     ]
     if problem is not None:
-        form.place_id.data = str(problem.place_id) if problem.place_id else ""
-        form.measure_ids.data = [m.id for m in problem.measures]
-        form.version.data = str(problem.version)
+        _fill(form, problem)
     return form
+
+
+def _fill(form: ProblemForm, problem: Problem) -> None:
+    """The fields the model does not fill by name."""
+    form.place_id.data = str(problem.place_id) if problem.place_id else ""
+    form.measure_ids.data = [m.id for m in problem.measures]
+    form.version.data = str(problem.version)
 
 
 def _data(form: ProblemForm) -> problems.ProblemData:

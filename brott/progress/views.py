@@ -75,8 +75,10 @@ def publish(measure_id: int):
         except DomainError as error:
             show_on_form(form, error)
             status = 400
-            if isinstance(error, ConflictError):
+            if isinstance(error, ConflictError):  # the form shows what is saved now
                 status = 409
+                form.public_fields.data = list(measure.public_fields)
+                form.public_summary.data = measure.public_summary
                 form.version.data = str(measure.version)
     elif request.method == "POST":
         status = 400

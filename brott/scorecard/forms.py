@@ -27,6 +27,9 @@ class JudgementForm(Form):
             Length(max=MAX_JUSTIFICATION),
         ],
     )
+    # the judgement the form was loaded with: its period and version (a period judged before
+    # is replaced only by someone who has seen that judgement)
+    version_period = HiddenField()
     indicator_ids = MultiCheckboxField(
         _l("Indicators the judgement rests on"), coerce=int, choices=[]
     )

@@ -62,6 +62,7 @@ def judge(measure_id: int):
             form.justification.data = shown.justification
             form.indicator_ids.data = [i.id for i in shown.indicators]
             form.version.data = str(shown.version)
+            form.version_period.data = periods[0].key
     status = 200
     replaced = None
     if form.validate_on_submit():
@@ -78,7 +79,11 @@ def judge(measure_id: int):
                 ),
                 clock.today(),
                 clock.now(),
-                seen_version=seen_version(form.version.data) if form.version.data else None,
+                seen_version=(
+                    seen_version(form.version.data)
+                    if form.version.data and form.version_period.data == form.period.data
+                    else None
+                ),
             )
             db.session.commit()
             flash(_("The judgement is saved."), "success")
@@ -90,6 +95,7 @@ def judge(measure_id: int):
                 status = 409
                 replaced = existing.get(form.period.data)
                 form.version.data = str(replaced.version) if replaced else ""
+                form.version_period.data = form.period.data
     elif request.method == "POST":
         status = 400
     page = render_template(

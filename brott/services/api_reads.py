@@ -102,9 +102,11 @@ def measure(viewer: Viewer, measure_id: int, today: date) -> MeasureReading:
     (derived ones as of `today`)."""
     found = measure_service.load_measure_page(viewer, measure_id)
     readings = []
-    for indicator in indicator_service.indicators_of(viewer, found.id):
+    found_indicators = indicator_service.indicators_of(viewer, found.id)
+    days = indicator_service.activity_days_of(found_indicators, today)
+    for indicator in found_indicators:
         if indicator.derived:
-            points = indicator_service.points(indicator, today)
+            points = indicator_service.points(indicator, today, days)
             values = [ValueReading(point.on_date, point.value) for point in points]
         else:
             values = [ValueReading(v.on_date, v.value, v.comment) for v in indicator.values]

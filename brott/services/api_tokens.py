@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager
 
+from brott import policy
 from brott.errors import DomainError
 from brott.extensions import db
 from brott.models import Council, Membership, User
@@ -38,7 +39,13 @@ def token_hash(raw: str) -> str:
 
 
 def create_token(user: User, name: str, now: datetime) -> tuple[ApiToken, str]:
-    """A new token of `user` named `name`: the stored row and the token itself, to show once."""
+    """A new token of `user` named `name`: the stored row and the token itself, to show once.
+    Refused while a council requires of the user's role a second factor not yet set up: a
+    password alone must not buy lasting access."""
+    if any(policy.two_factor_missing(m) for m in policy.councils_of(user)):
+        raise DomainError(
+            _("Set up two-step login first: a council you are a member of requires it.")
+        )
     cleaned = " ".join(name.split())
     if not cleaned:
         raise DomainError(_("Give the token a name, e.g. what it is for."), "name")
@@ -83,6 +90,17 @@ def token_of(user: User, token_id: int) -> ApiToken | None:
     return db.session.scalar(
         db.select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
     )
+
+
+def revoke_all(user: User, now: datetime) -> int:
+    """Revoke every active token of `user` (their password changed, or they set up two-step
+    login: what was made before must not outlast it); how many were."""
+    active = list(
+        db.session.scalars(
+            db.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        )
+    )
+    return sum(revoke_token(token, now) for token in active)
 
 
 def revoke_token(token: ApiToken, now: datetime) -> bool:

@@ -41,6 +41,7 @@ from brott.models import (
 from brott.models.activity import ActivityEntry
 from brott.models.cameras import CameraBalancing, CameraSite, GuardDeployment
 from brott.models.certification import Business, Certificate, Inspection
+from brott.models.follow_up import Assessment, Problem
 from brott.models.indicators import Indicator, IndicatorValue
 from brott.models.walks import SafetyWalk, WalkFinding
 
@@ -68,6 +69,9 @@ AUDITED: dict[type, str] = {
     CameraSite: "camera_site",
     CameraBalancing: "camera_balancing",
     GuardDeployment: "guard_deployment",
+    # following the promise up: a replaced judgement (perhaps a public one) leaves a trace
+    Assessment: "assessment",
+    Problem: "problem",
 }
 # what the log calls each kind of entry (the page's event column and filter); a code
 # without a label is shown in a readable form (see `event_label`)
@@ -119,6 +123,8 @@ OBJECT_LABELS = {
     "camera_site": _l("Camera site"),
     "camera_balancing": _l("Balancing of interests"),
     "guard_deployment": _l("Guard deployment"),
+    "assessment": _l("Scorecard judgement"),
+    "problem": _l("Problem"),
 }
 SECRET_COLUMNS = {"password_hash", "calendar_token"}
 SKIPPED_COLUMNS = {"version", "updated_at", "last_login_at"}

@@ -15,14 +15,13 @@ report (services/follow_up_pdf).
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, func, or_
 from sqlalchemy.orm import joinedload, selectinload
 
 from brott import policy
-from brott.clock import STOCKHOLM
 from brott.errors import DomainError
 from brott.extensions import db
 from brott.models import (
@@ -47,23 +46,6 @@ MAX_DAYS = MAX_YEARS * 366
 MeasureIds = Select[tuple[int]]  # the ids of the measures the viewer may read, as a subquery
 
 
-@dataclass(frozen=True)
-class Period:
-    """The days a report covers, both included, in Stockholm."""
-
-    start: date
-    end: date
-
-    @property
-    def first_instant(self) -> datetime:
-        return datetime.combine(self.start, time(), STOCKHOLM)
-
-    @property
-    def after_instant(self) -> datetime:
-        """The first instant after the period: midnight after its last day."""
-        return datetime.combine(self.end + timedelta(days=1), time(), STOCKHOLM)
-
-
 def check_period(start: date, end: date) -> None:
     """Refuse a period that ends before it starts or is longer than a report may cover."""
     if end < start:
@@ -75,10 +57,12 @@ def check_period(start: date, end: date) -> None:
         )
 
 
+Period = scorecard.Period  # the days a report covers
+
+
 def default_period(council: Council, today: date) -> Period:
     """The council's follow-up period (half-year or year, calendar-aligned) holding today."""
-    current = scorecard.period_of(council, today)
-    return Period(current.start, current.end)
+    return scorecard.period_of(council, today)
 
 
 # --- the report ------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from brott.errors import DomainError
 from brott.extensions import db
 from brott.links import external_url
 from brott.models import Invitation, OutboxMessage, SpentToken, User
-from brott.services import audit, outbox, sessions, tokens, users
+from brott.services import api_tokens, audit, outbox, sessions, tokens, users
 from brott.services.audit import N_
 from brott.services.emails import compose
 
@@ -122,6 +122,7 @@ def set_password(user: User, password: str, now: datetime, summary: str) -> None
     user.set_password(password)
     user.password_set_at = now
     sessions.end_all_sessions(user)
+    api_tokens.revoke_all(user, now)
     audit.record(
         "password",
         object_type="user",

@@ -9,11 +9,12 @@ each viewer's counts from what that viewer may read (the police count shared not
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import flag_modified
 
 from brott import clock, policy
 from brott.errors import DomainError
@@ -24,6 +25,7 @@ from brott.models.meeting import MeetingStatus
 from brott.policy import Permission, Viewer
 from brott.services import notes, situation
 from brott.services.personal_data import check_text
+from brott.services.scorecard import Period
 from brott.services.versions import UNKNOWN, check_version, flush_or_conflict
 
 MAX_TITLE = 200
@@ -121,16 +123,26 @@ def save(
     problem.evidence_from, problem.evidence_to = data.evidence_from, data.evidence_to
     problem.evidence = data.evidence.strip()
     problem.measures = sorted(measures, key=lambda m: (m.number is None, m.number or 0, m.id))
+    # a change of the links alone updates no column of the problem's row: mark it changed, so
+    # that every save takes the next version and a concurrent one is a conflict
+    flag_modified(problem, "title")
     flush_or_conflict(seen, str(CONFLICT_MESSAGE))
     return problem
 
 
-def _span(start: date, end: date) -> tuple[datetime, datetime]:
-    """The instants from the first day's start to the last day's end (UTC days)."""
-    return (
-        datetime.combine(start, time(), UTC),
-        datetime.combine(end + timedelta(days=1), time(), UTC),
-    )
+EVIDENCE_DAYS = 365  # without a period of its own, a problem's evidence is the last year's
+
+
+def evidence_period(problem: Problem, start: date | None, end: date | None, today: date) -> Period:
+    """The days whose records are counted for `problem`: those asked for, else the problem's
+    own period, else the year up to today; refused when inverted or over five years."""
+    start = start or problem.evidence_from or today - timedelta(days=EVIDENCE_DAYS)
+    end = end or problem.evidence_to or today
+    if end < start:
+        raise DomainError(_("The period must end on or after its first day."), field="till")
+    if (end - start).days > MAX_EVIDENCE_DAYS:
+        raise DomainError(_("Choose a period of at most five years."), field="till")
+    return Period(start, end)
 
 
 @dataclass
@@ -148,9 +160,9 @@ class Evidence:
         return not self.notes and not self.reports
 
 
-def evidence(viewer: Viewer, place: Place | None, start: date, end: date) -> Evidence:
-    """Counts of notes and residents' reports at `place` (or anywhere) from `start` to `end`."""
-    begin, finish = _span(start, end)
+def evidence(viewer: Viewer, place: Place | None, period: Period) -> Evidence:
+    """Counts of notes and residents' reports at `place` (or anywhere) over `period`."""
+    begin, finish = period.first_instant, period.after_instant
     note_counts = notes.counts(
         viewer,
         notes.NoteFilters(start=begin, end=finish, place_id=place.id if place else None),
@@ -160,8 +172,8 @@ def evidence(viewer: Viewer, place: Place | None, start: date, end: date) -> Evi
     if reports_counted:
         report_counts = situation.report_counts(viewer, begin, finish, place)
     return Evidence(
-        start,
-        end,
+        period.start,
+        period.end,
         sorted((p, c, n) for (p, c), n in note_counts.items()),
         sorted((p, c, n) for (p, c), n in report_counts.items()),
         reports_counted,
@@ -207,6 +219,14 @@ class Quarter:
         return cls(day.year, (day.month - 1) // 3 + 1)
 
     @classmethod
+    def recent(cls, today: date, count: int = 8) -> list["Quarter"]:
+        """The running quarter and the `count - 1` before it, newest first."""
+        found = [cls.of(today)]
+        while len(found) < count:
+            found.append(found[-1].previous())
+        return found
+
+    @classmethod
     def parse(cls, text: str) -> "Quarter":
         """ "2026-3" → the third quarter of 2026; DomainError for anything else."""
         year, _sep, number = text.strip().partition("-")
@@ -228,10 +248,11 @@ class QuarterAnalysis:
     meetings_held: int
 
 
-def quarter_analysis(viewer: Viewer, quarter: Quarter) -> QuarterAnalysis:
+def quarter_analysis(viewer: Viewer, quarter: Quarter, now: datetime) -> QuarterAnalysis:
     """Trends per place and category over the quarter, compared with the quarter before, and
     the actions the quarter's EST meetings decided with how they turned out."""
-    begin, finish = _span(quarter.start, quarter.end)
+    begin = Period(quarter.start, quarter.end).first_instant
+    finish = min(Period(quarter.start, quarter.end).after_instant, now)
     sections = [
         situation.note_trends(viewer, begin, finish),
         situation.residents_reports(viewer, begin, finish),

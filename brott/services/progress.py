@@ -17,7 +17,7 @@ from brott import policy
 from brott.errors import DomainError
 from brott.extensions import db
 from brott.models import CitizenPromise, Council, Measure, MeasureStatus
-from brott.models.follow_up import Assessment
+from brott.models.follow_up import Judgement
 from brott.models.indicators import Indicator
 from brott.models.measure import STATUS_LABELS, PublicField
 from brott.policy import Viewer
@@ -33,6 +33,27 @@ PUBLISH_CONFLICT = _l(
 )
 
 
+@dataclass(frozen=True)
+class PublicJudgement:
+    judgement: Judgement
+    label: str
+    period_start: date
+    period_end: date
+    justification: str
+
+
+@dataclass(frozen=True)
+class PublicIndicator:
+    """What the indicator chart shows of an indicator (templates/indicators/_chart.html)."""
+
+    name: str
+    unit: str
+    target: float
+    baseline: float
+    direction_label: str
+    source_label: str
+
+
 @dataclass
 class PublicMeasure:
     """What the public page may show of one measure; a field not published is None."""
@@ -43,15 +64,16 @@ class PublicMeasure:
     status: MeasureStatus | None = None
     status_label: str | None = None
     progress: int | None = None
-    judgement: Assessment | None = None
-    charts: list[tuple[Indicator, Chart]] = field(default_factory=list)
+    judgement: PublicJudgement | None = None
+    charts: list[tuple[PublicIndicator, Chart]] = field(default_factory=list)
     updated: datetime | None = None
 
 
 @dataclass
 class PublicPromise:
     title: str
-    period: str
+    starts: date | None
+    ends: date | None
     measures: list[PublicMeasure]
 
 
@@ -103,11 +125,17 @@ def page(viewer: Viewer, today: date) -> ProgressPage:
             shown.status_label = str(STATUS_LABELS[measure.status])
         if PublicField.PROGRESS in fields:
             shown.progress = measure.progress
-        if PublicField.JUDGEMENT in fields:
-            shown.judgement = judged.get(measure.id)
+        if PublicField.JUDGEMENT in fields and (judgement := judged.get(measure.id)):
+            shown.judgement = PublicJudgement(
+                judgement.judgement,
+                judgement.judgement_label,
+                judgement.period_start,
+                judgement.period_end,
+                judgement.justification,
+            )
         if PublicField.INDICATORS in fields:
             shown.charts = [
-                (i, indicators.chart_of(i, today, days))
+                (_public(i), indicators.chart_of(i, today, days))
                 for i in shown_indicators.get(measure.id, [])
             ]
         if PublicField.UPDATED in fields:
@@ -117,7 +145,8 @@ def page(viewer: Viewer, today: date) -> ProgressPage:
     listed = [
         PublicPromise(
             title=promise.title if promise else _("Other measures"),
-            period=_period(promise),
+            starts=promise.period_start if promise else None,
+            ends=promise.period_end if promise else None,
             measures=rows,
         )
         for promise, rows in by_promise.items()
@@ -131,10 +160,15 @@ def page(viewer: Viewer, today: date) -> ProgressPage:
     return ProgressPage(viewer.council, listed, summary, newest)
 
 
-def _period(promise: CitizenPromise | None) -> str:
-    if promise is None:
-        return ""
-    return f"{promise.period_start.isoformat()} – {promise.period_end.isoformat()}"
+def _public(indicator: Indicator) -> PublicIndicator:
+    return PublicIndicator(
+        indicator.name,
+        indicator.unit,
+        indicator.target,
+        indicator.baseline,
+        indicator.direction_label,
+        indicator.source_label,
+    )
 
 
 def publish(measure: Measure, fields: list[str], summary: str, seen_version: int) -> None:

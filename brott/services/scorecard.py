@@ -9,7 +9,7 @@ periods stay as its history.
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from brott import policy
+from brott.clock import STOCKHOLM
 from brott.errors import ConflictError, DomainError
 from brott.extensions import db
 from brott.models import Council, Measure, User
@@ -43,10 +44,20 @@ SETTINGS_CONFLICT = _l(
 
 @dataclass(frozen=True)
 class Period:
-    """One follow-up period, first and last day included."""
+    """A span of days, the first and the last included, in Stockholm: a follow-up period, or
+    the period a report or a count covers."""
 
     start: date
     end: date
+
+    @property
+    def first_instant(self) -> datetime:
+        return datetime.combine(self.start, time(), STOCKHOLM)
+
+    @property
+    def after_instant(self) -> datetime:
+        """The first instant after the period: midnight after its last day."""
+        return datetime.combine(self.end + timedelta(days=1), time(), STOCKHOLM)
 
     @property
     def label(self) -> str:
@@ -164,10 +175,12 @@ def history(viewer: Viewer, measure_id: int) -> list[Assessment]:
 
 
 def latest(viewer: Viewer, until: date | None = None) -> dict[int, Assessment]:
-    """Each measure's latest judgement (of a period begun by `until`, when given): one query."""
-    newest = db.select(
-        Assessment.measure_id, func.max(Assessment.period_start).label("start")
-    ).where(Assessment.council_id == viewer.council_id)
+    """Each measure's latest judgement (of a period begun by `until`, when given): the one
+    whose period ends last, and of two ending together (the council changed its follow-up
+    period between them) the one made last. One query, and one for the indicators."""
+    newest = db.select(Assessment.measure_id, func.max(Assessment.period_end).label("end")).where(
+        Assessment.council_id == viewer.council_id
+    )
     if until is not None:
         newest = newest.where(Assessment.period_start <= until)
     newest_sub = newest.group_by(Assessment.measure_id).subquery()
@@ -176,11 +189,14 @@ def latest(viewer: Viewer, until: date | None = None) -> dict[int, Assessment]:
         .join(
             newest_sub,
             (newest_sub.c.measure_id == Assessment.measure_id)
-            & (newest_sub.c.start == Assessment.period_start),
+            & (newest_sub.c.end == Assessment.period_end),
         )
         .options(selectinload(Assessment.indicators))
+        .order_by(Assessment.created_at, Assessment.id)
     )
-    return {a.measure_id: a for a in db.session.scalars(stmt)}
+    if until is not None:
+        stmt = stmt.where(Assessment.period_start <= until)
+    return {a.measure_id: a for a in db.session.scalars(stmt)}  # the last made wins
 
 
 def of_period(viewer: Viewer, period: Period) -> dict[int, Assessment]:

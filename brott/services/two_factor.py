@@ -18,6 +18,7 @@ from brott import policy
 from brott.errors import DomainError
 from brott.extensions import db
 from brott.models import Council, Membership, Role, User
+from brott.services import api_tokens
 from brott.services.versions import check_version, flush_or_conflict
 
 ISSUER = "Brott"
@@ -89,6 +90,8 @@ def enable(user: User, secret: str, code: str, now: datetime) -> None:
         )
     user.totp_secret = secret
     user.totp_last_step = step
+    # tokens made with the password alone do not outlast the second factor
+    api_tokens.revoke_all(user, now)
     db.session.flush()
 
 
