@@ -525,3 +525,22 @@ def test_after_a_change_to_yearly_follow_ups_the_latest_judgement_is_the_newest(
         )
     db.session.commit()
     assert scorecard.latest(viewer)[measure.id].judgement is Judgement.KEPT
+
+
+def test_what_a_measure_publishes_is_in_its_journal(
+    app, frozen, council, coordinator, make_measure
+):
+    measure = make_measure(council)
+    client = logged_in(app, coordinator)
+    data = {
+        "public_fields": ["status", "progress"],
+        "public_summary": "",
+        "version": measure.version,
+    }
+    assert client.post(f"{BASE}/insatser/{measure.id}/publicering", data=data).status_code == 302
+    db.session.refresh(measure)
+    entry = measure.updates[0]
+    assert entry.version == measure.version and entry.author_id == coordinator.id
+    assert entry.changes == {"public_fields": ["", "Status, Framsteg"]}
+    page = client.get(f"{BASE}/insatser/{measure.id}").get_data(as_text=True)
+    assert "Status, Framsteg" in page

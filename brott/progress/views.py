@@ -65,9 +65,11 @@ def publish(measure_id: int):
         try:
             progress.publish(
                 measure,
+                current_user,
                 form.public_fields.data or [],
                 form.public_summary.data or "",
                 seen_version(form.version.data),
+                clock.now(),
             )
             db.session.commit()
             flash(_("What the public page shows is saved."), "success")

@@ -104,7 +104,9 @@ def load_demo(council: Council, users: dict[str, User], now: datetime) -> None:
             if shown:
                 fields.append(PublicField.INDICATORS)
             summary = measure.description.split(". ")[0].rstrip(".") + "."
-            progress.publish(measure, [f.value for f in fields], summary, measure.version)
+            progress.publish(
+                measure, coordinator, [f.value for f in fields], summary, measure.version, now
+            )
     if not council.public_contact:
         scorecard.set_follow_up(council, council.follow_up_months, CONTACT, council.version)
     titles = {m.title: m.id for m in measures}

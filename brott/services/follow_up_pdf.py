@@ -9,6 +9,7 @@ file. Indicator charts are drawn with lines and text on the same scale as the pa
 charts (charts.axes). Headings are in the reader's language, which the file also declares.
 """
 
+import logging
 import unicodedata
 from datetime import date
 from functools import cache
@@ -30,6 +31,10 @@ from brott.services.follow_up_report import (
     MeasureSection,
     Standing,
 )
+
+# fpdf2 subsets the embedded font with fontTools, which logs every step at INFO: dozens of
+# lines per PDF in the app's log, none of them news
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 FONT_PACKAGE = "font_source_sans_pro"
 FONT_FILES = {"": "SourceSansPro-Regular.ttf", "B": "SourceSansPro-Bold.ttf"}

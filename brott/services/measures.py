@@ -313,6 +313,9 @@ SNAPSHOT_LABELS = {
     "owners": _l("Owners"),
     "partners": _l("Partners"),
     "tool": _l("Working tool"),
+    # what the public progress page shows of it (services/progress)
+    "public_fields": _l("Shown on the public progress page"),
+    "public_summary": _l("Plain-language summary"),
 }
 
 
@@ -331,6 +334,14 @@ def _snapshot(measure: Measure) -> dict[str, str]:
         "partners": ", ".join(p.name for p in sorted(measure.partners, key=lambda p: p.name)),
         "tool": measure.tool_label,
     }
+
+
+def record_changes(measure: Measure, author: User | None, now: datetime, changes: dict) -> None:
+    """A journal entry for changes made elsewhere ({"field": [old, new]} as text), after
+    the measure's new version was flushed: the journal says what each version changed."""
+    if changes:
+        _journal(measure, author, now, comment="", changes=changes)
+        db.session.flush()
 
 
 def _journal(

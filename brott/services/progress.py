@@ -16,12 +16,13 @@ from sqlalchemy.orm import joinedload, selectinload
 from brott import policy
 from brott.errors import DomainError
 from brott.extensions import db
-from brott.models import CitizenPromise, Council, Measure, MeasureStatus
+from brott.models import CitizenPromise, Council, Measure, MeasureStatus, User
 from brott.models.follow_up import Judgement
 from brott.models.indicators import Indicator
-from brott.models.measure import STATUS_LABELS, PublicField
+from brott.models.measure import PUBLIC_FIELD_LABELS, STATUS_LABELS, PublicField
 from brott.policy import Viewer
 from brott.services import indicators, scorecard
+from brott.services import measures as measure_service
 from brott.services.charts import Chart
 from brott.services.personal_data import check_text
 from brott.services.versions import check_version, flush_or_conflict
@@ -171,8 +172,16 @@ def _public(indicator: Indicator) -> PublicIndicator:
     )
 
 
-def publish(measure: Measure, fields: list[str], summary: str, seen_version: int) -> None:
-    """Choose what of `measure` the public progress page shows, and its plain-language summary."""
+def publish(
+    measure: Measure,
+    author: User,
+    fields: list[str],
+    summary: str,
+    seen_version: int,
+    now: datetime,
+) -> None:
+    """Choose what of `measure` the public progress page shows, and its plain-language
+    summary; the measure's journal records the change."""
     check_version(measure, seen_version, str(PUBLISH_CONFLICT))
     chosen: list[str] = [f.value for f in PublicField if f.value in fields]
     if len(chosen) != len(set(fields)):
@@ -188,6 +197,17 @@ def publish(measure: Measure, fields: list[str], summary: str, seen_version: int
             field="public_summary",
         )
     check_text(text, field="public_summary")
+    before = (_field_labels(measure.public_fields), measure.public_summary)
     measure.public_fields = chosen
     measure.public_summary = text
     flush_or_conflict(seen_version, str(PUBLISH_CONFLICT))
+    after = (_field_labels(chosen), text)
+    names = ("public_fields", "public_summary")
+    changes = {
+        name: [old, new] for name, old, new in zip(names, before, after, strict=True) if old != new
+    }
+    measure_service.record_changes(measure, author, now, changes)
+
+
+def _field_labels(fields: list[str]) -> str:
+    return ", ".join(str(PUBLIC_FIELD_LABELS[PublicField(f)]) for f in fields)

@@ -6,16 +6,16 @@ import re
 from itertools import pairwise
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from brott.services.demo import DEMO_PASSWORD, DEMO_SLUG
 
 from .conftest import log_in
+from .test_places_actions_language import PHONE
+from .test_places_actions_language import _problems as axe_and_width
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 360, "height": 740}
 ACCOUNTS = {
     "coordinator": "samordnare@exempel.se",
     "police": "polis@exempel.se",
@@ -33,14 +33,7 @@ PARTS = {
 
 def _problems(page) -> list[str]:
     """Serious or critical axe findings, sideways scrolling, headings that skip a level."""
-    found = [
-        f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
-        for v in Axe().run(page).response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    width = page.evaluate("document.documentElement.scrollWidth")
-    if width > PHONE["width"]:
-        found.append(f"the page is {width} px wide at {PHONE['width']} px")
+    found = axe_and_width(page)
     levels = page.eval_on_selector_all(
         "main h1, main h2, main h3, main h4", "found => found.map(h => Number(h.tagName[1]))"
     )
