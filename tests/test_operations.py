@@ -595,3 +595,32 @@ def test_a_traceback_reaches_the_servers_stderr_with_the_request_id():
     assert re.search(rf"ERROR \[{request_id}\] brott.errors: unhandled error", result.stderr)
     assert "Traceback (most recent call last)" in result.stderr
     assert "ZeroDivisionError" in result.stderr
+
+
+def test_every_request_writes_one_line_with_its_route_status_time_and_statements(
+    failing_app, caplog
+):
+    caplog.set_level(logging.INFO, logger="brott.request")
+    client = failing_app.test_client()
+    client.get("/logga-in")
+    client.get("/kalender/hemlig-token-123.ics")  # a token in the path: never logged
+    client.get("/_test/boom")
+    lines = [r.getMessage() for r in caplog.records if r.name == "brott.request"]
+    assert len(lines) == 3, lines
+    assert re.fullmatch(
+        r"method=GET route=/logga-in status=200 duration_ms=\d+\.\d queries=\d+", lines[0]
+    )
+    assert "route=/kalender/<token>.ics status=404" in lines[1]
+    assert "hemlig-token-123" not in caplog.text
+    assert "route=/_test/boom status=500" in lines[2]
+
+
+def test_the_request_line_counts_the_statements_of_the_request(app, client, member, caplog):
+    from .conftest import login
+
+    login(client, member)
+    caplog.set_level(logging.INFO, logger="brott.request")
+    client.get("/r/borlange/oversikt")
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "brott.request"]
+    assert "route=/r/<slug>/oversikt status=200" in line
+    assert int(line.rsplit("queries=", 1)[1]) >= 3  # the viewer, the session, the parts
