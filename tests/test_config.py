@@ -4,6 +4,7 @@ These tests build a bare Flask app on a temporary instance folder, so they need 
 """
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -176,3 +177,15 @@ def test_gitignore_keeps_the_instance_folder_and_its_secret_key_out_of_git():
     # the only file re-included may be the placeholder that keeps the folder in git
     reincluded = [line for line in lines if line.startswith("!instance")]
     assert reincluded == ["!instance/.gitkeep"]
+
+
+def test_every_setting_is_in_the_readmes_table():
+    """The README's table of settings names every default of brott/config.py, so that an
+    operator finds each in one place."""
+    readme = (REPO_ROOT / "README.md").read_text()
+    table = readme.split("<!-- settings:start -->")[1].split("<!-- settings:end -->")[0]
+    listed = set(re.findall(r"`BROTT_([A-Z0-9_]+)`", table))
+    missing = sorted(set(DEFAULTS) - listed)
+    assert not missing, f"add these settings to the README's table: {missing}"
+    unknown = sorted(listed - set(DEFAULTS) - {"SECRET_KEY"})
+    assert not unknown, f"the README's table names settings the app does not read: {unknown}"
