@@ -1,4 +1,4 @@
-"""Shell commands: `flask --app app demo`, `create-user`, `scheduler`, `dispatch`.
+"""Shell commands: `flask --app app demo`, `create-user`, `scheduler`, `dispatch`, `backup`, …
 
 They speak to an operator in a shell, in English (the code's language); the web pages and
 e-mails are where translation happens. A command that fails says why in one line on stderr
@@ -7,6 +7,7 @@ see `OperatorCommand`.
 """
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -18,6 +19,7 @@ from brott import clock
 from brott.errors import DomainError, database_unavailable, roll_back_safely
 from brott.extensions import db
 from brott.models import Council, Role
+from brott.services import backup as backup_service
 from brott.services import councils as council_service
 from brott.services import demo as demo_service
 from brott.services import report_setup
@@ -86,12 +88,15 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(run_scheduler)
     app.cli.add_command(dispatch)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
 
 
 @click.command("scheduler", cls=OperatorCommand)
 @with_appcontext
 def run_scheduler() -> None:
-    """Run the reminder scheduler in the foreground (one such process per installation)."""
+    """Run the reminder scheduler in the foreground; of several such processes, the elected
+    one runs the jobs."""
     from flask import current_app
 
     from brott import scheduler
@@ -161,6 +166,39 @@ def _dispatch_summary(run: Any) -> str:
                 "nothing sent",
             ),
         ]
+    )
+
+
+@click.command("backup", cls=OperatorCommand)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The archive to write (default: instance/backups/brott-backup-<UTC time>.tar.gz).",
+)
+def backup(output: Path | None) -> None:
+    """Write the database and the uploaded photos to one archive, consistently while in use."""
+    now = clock.now()
+    target = output or backup_service.default_path(Path(current_app.instance_path), now)
+    manifest = backup_service.create_backup(target, now)
+    click.echo(
+        f"Backup written to {target} ({manifest.database}, revision "
+        f"{manifest.alembic_revision}, {manifest.file_count} photo files). It holds personal "
+        "data: store it as carefully as the database."
+    )
+
+
+@click.command("restore", cls=OperatorCommand)
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Restore without asking first.")
+def restore(path: Path, yes: bool) -> None:
+    """Restore a backup archive into the configured database, which must be empty."""
+    if not yes:
+        database = db.engine.url.render_as_string(hide_password=True)
+        click.confirm(f"Restore {path} into {database}?", abort=True)
+    manifest = backup_service.restore_backup(path)
+    click.echo(
+        f"Restored {path}: {manifest.database} database at revision "
+        f"{manifest.alembic_revision}, {manifest.file_count} photo files."
     )
 
 
