@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from brott.dashboard.views import bp as dashboard_bp
     from brott.exports.views import bp as exports_bp
     from brott.follow_up_report.views import bp as follow_up_report_bp
+    from brott.health.views import bp as health_bp
     from brott.indicators.views import bp as indicators_bp
     from brott.measures.views import bp as measures_bp
     from brott.meetings.views import bp as meetings_bp
@@ -97,6 +98,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         about_bp,
         api_bp,
         api_tokens_bp,
+        health_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -37,6 +37,10 @@ DEFAULTS = {
     "MAIL_USE_TLS": False,
     "MAIL_SENDER": "Brott <noreply@brott.local>",
     "SCHEDULER_ENABLED": False,  # run the reminder scheduler inside this process
+    # a scheduler process should be running (`flask scheduler`): its silent heartbeat is
+    # then a warning on the outbox page and makes /readyz answer 503
+    "SCHEDULER_EXPECTED": False,
+    "SCHEDULER_HEARTBEAT_MAX_MINUTES": 5,  # a heartbeat older than this counts as silent
     "STALE_MEASURE_DAYS": 30,  # a measure without update this long is in the owner's digest
     "DIGEST_LOCAL_TIME": "07:00",
     "ACTION_LINK_MAX_AGE_DAYS": 7,
@@ -89,6 +93,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     if test_config:
         app.config.from_mapping(test_config)
     app.config["PRODUCTION"] = _switch("PRODUCTION", app.config["PRODUCTION"])
+    app.config["SCHEDULER_EXPECTED"] = _switch(
+        "SCHEDULER_EXPECTED", app.config["SCHEDULER_EXPECTED"]
+    )
     if app.config["PRODUCTION"]:
         app.config.update(PRODUCTION_SETTINGS)
 

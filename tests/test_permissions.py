@@ -128,6 +128,9 @@ MATRIX: dict[str, dict[str, object]] = {
     # the read-only JSON API: its document for anyone; every call needs a personal token, so
     # a login alone is a 401 whoever has it (the token kinds' matrix: tests/test_api.py)
     "api.openapi": PUBLIC,
+    # the probes: no login; the test database is made without migrations, so not ready
+    "health.live": PUBLIC,
+    "health.ready": _row(503, 503, 503, 503, 503, 503, 503),
     "api.councils": NO_TOKEN,
     "api.promises": NO_TOKEN,
     "api.measures": NO_TOKEN,

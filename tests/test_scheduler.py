@@ -1,5 +1,7 @@
 """The scheduler's jobs, and how they catch up after the process was down."""
 
+import logging
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -55,3 +57,20 @@ def test_a_start_before_the_digest_hour_waits_for_it(started):
     # the cron trigger counts from the real clock; what matters is that it waits for 07:00
     assert digest != now
     assert (digest.astimezone(STOCKHOLM).hour, digest.astimezone(STOCKHOLM).minute) == (7, 0)
+
+
+def test_each_job_run_writes_one_line_with_its_outcome(app, caplog):
+    from brott.scheduler import _run
+
+    def quiet(now: datetime) -> int:
+        return 0
+
+    def broken(now: datetime) -> int:
+        raise RuntimeError("the mail server said no")
+
+    caplog.set_level(logging.INFO, logger="brott.job")
+    _run(app, quiet)
+    _run(app, broken)
+    lines = [r.getMessage() for r in caplog.records if r.name == "brott.job"]
+    assert re.fullmatch(r"job=quiet status=ok duration_ms=\d+\.\d", lines[0]), lines
+    assert lines[1].startswith("job=broken status=failed duration_ms=")

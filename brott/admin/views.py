@@ -20,10 +20,10 @@ from brott.models.reports import ResponsibleBody
 from brott.notes.forms import BareForm, RetentionForm
 from brott.policy import Permission
 from brott.services import audit as audit_service
+from brott.services import heartbeat, report_setup
 from brott.services import invitations as invitation_service
 from brott.services import outbox as outbox_service
 from brott.services import partners as partner_service
-from brott.services import report_setup
 from brott.services import retention as retention_service
 from brott.services import users as user_service
 from brott.services.versions import seen_version
@@ -174,10 +174,13 @@ def _posted_invitation() -> Invitation | None:
 @bp.route("/utskick")
 @requires(Permission.VIEW_OUTBOX)
 def outbox():
+    scheduler_silent, last_beat = heartbeat.silent_since(clock.now())
     return render_template(
         "admin/outbox.html",
         problems=outbox_service.problems(council().id),
         counts=outbox_service.status_counts(council().id),
+        scheduler_silent=scheduler_silent,
+        last_beat=last_beat,
     )
 
 

@@ -46,6 +46,7 @@ from brott.models.outbox import Notification, OutboxMessage, OutboxStatus, Spent
 from brott.models.photo import Photo
 from brott.models.place import NoteCategory, Place
 from brott.models.promise import CitizenPromise
+from brott.models.scheduler import SchedulerHeartbeat
 from brott.models.user import ROLE_LABELS, Invitation, LoginFailure, Membership, Role, User
 
 __all__ = [
@@ -83,6 +84,7 @@ __all__ = [
     "Photo",
     "Place",
     "Role",
+    "SchedulerHeartbeat",
     "SituationNote",
     "SpentToken",
     "UTCDateTime",

@@ -257,6 +257,9 @@ EXCLUDED = {
     "walks.photo",
     "reports.photo",
     "public_reports.photo",
+    # the probes of load balancers answer JSON
+    "health.live",
+    "health.ready",
     # Open311 answers JSON or XML to programs
     "open311.discovery",
     "open311.services",

@@ -116,6 +116,7 @@ SAMPLE = 3  # objects of each kind whose pages are visited: the oldest two and t
 NOT_PAGES = {"static", "certification.export", "cameras.register_csv"}
 NOT_PAGES |= {f"exports.{name}" for name in ("measures", "journal", "actions", "notes", "reports")}
 NOT_PAGES |= {"follow_up_report.pdf"}  # the follow-up report as a PDF file
+NOT_PAGES |= {"health.live", "health.ready"}  # the probes answer JSON
 # the JSON API, for programs; revoking an API token only leads back to the tokens page
 API_CALLS = ("openapi", "councils", "promises", "measures", "measure", "meetings", "actions")
 NOT_PAGES |= {f"api.{name}" for name in (*API_CALLS, "notes", "note")} | {"api_tokens.revoke"}

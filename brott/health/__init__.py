@@ -1,0 +1,1 @@
+"""Probes for load balancers and orchestrators: liveness and readiness, as JSON."""
