@@ -122,6 +122,23 @@ def backend(request) -> str:
     return request.param
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """A test marked `only_on("postgresql")` (a server session, pg_dump) or
+    `only_on("sqlite")` (its file lock) is not collected for the other database: deselected,
+    not skipped, so that a skip in CI always means something is missing."""
+    kept, dropped = [], []
+    for item in items:
+        marker = item.get_closest_marker("only_on")
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if marker and params.get("backend", marker.args[0]) != marker.args[0]:
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @contextmanager
 def empty_database(backend: str, directory) -> Iterator[str]:
     """The URL of a new, empty database on `backend`."""

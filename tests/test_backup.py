@@ -278,12 +278,11 @@ def test_a_failed_backup_leaves_no_file_behind(source, filled, tmp_path, monkeyp
     assert list(folder.iterdir()) == []
 
 
+@pytest.mark.only_on("postgresql")  # pg_dump
 @pytest.mark.parametrize("trouble", ["missing", "older"])
 def test_backup_says_clearly_when_the_postgresql_tools_do_not_fit(
     source, backend, tmp_path, monkeypatch, trouble
 ):
-    if backend != "postgresql":
-        pytest.skip("pg_dump concerns PostgreSQL only")
     if trouble == "missing":
         monkeypatch.setenv("PATH", str(tmp_path))
         expected = "pg_dump was not found on PATH"
@@ -296,11 +295,10 @@ def test_backup_says_clearly_when_the_postgresql_tools_do_not_fit(
     assert not list(tmp_path.glob("*.gz*"))
 
 
+@pytest.mark.only_on("postgresql")  # pg_dump
 def test_the_database_password_goes_to_pg_dump_only_through_its_environment(
     source, backend, tmp_path, monkeypatch
 ):
-    if backend != "postgresql":
-        pytest.skip("pg_dump concerns PostgreSQL only")
     secret = "hemligt-lösen-4711"  # the test server trusts every login, whatever the password
     url = sa.make_url(source.config["SQLALCHEMY_DATABASE_URI"]).set(password=secret)
     guarded = create_app(test_config(url.render_as_string(hide_password=False)))

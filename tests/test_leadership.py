@@ -48,9 +48,8 @@ def test_one_leads_and_the_other_takes_over_when_its_lock_is_freed(candidate):
     assert not first.try_acquire()  # the old leader notices, and stands by
 
 
+@pytest.mark.only_on("postgresql")  # a server-side session
 def test_a_leader_whose_session_the_server_ended_steps_down(app, backend, candidate):
-    if backend != "postgresql":
-        pytest.skip("a server-side session exists on PostgreSQL only")
     first, second = candidate(), candidate()
     assert first.try_acquire()
     assert first.lock.connection is not None
@@ -62,9 +61,8 @@ def test_a_leader_whose_session_the_server_ended_steps_down(app, backend, candid
     assert second.is_leader and not first.is_leader
 
 
+@pytest.mark.only_on("sqlite")  # the file lock is SQLite's
 def test_a_file_lock_held_by_another_process_is_taken_over_when_it_dies(app, backend):
-    if backend != "sqlite":
-        pytest.skip("the file lock is SQLite's")
     path = lock_file(app)
     holder_code = (
         "import fcntl, os, sys\n"

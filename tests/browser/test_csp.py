@@ -150,7 +150,9 @@ def test_the_behaviour_moved_to_app_js_still_works(page, live_server, live_app):
     # the calendar address selects itself for copying
     watched.visit(f"{live_server.url}/konto/kalender")
     if page.locator("#feed-url").count() == 0:
-        page.get_by_role("button", name=re.compile("Slå på")).click()
+        # wait for the page after the redirect to load, with its deferred app.js
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("button", name=re.compile("Slå på")).click()
     page.locator("#feed-url").focus()
     selected = page.evaluate(
         "(() => { const f = document.getElementById('feed-url');"
